@@ -1,0 +1,68 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Conduit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "conduit", targets: ["conduit"]),
+        .executable(name: "hello", targets: ["hello"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(
+            url: "https://github.com/apple/swift-configuration", from: "1.4.0",
+            traits: [.defaults, "JSON"]),
+    ],
+    targets: [
+        // libevent 2.1 (evhttp + pthreads support) from the system, found through pkg-config.
+        .systemLibrary(
+            name: "CLibevent",
+            pkgConfig: "libevent_pthreads",
+            providers: [.apt(["libevent-dev"])]),
+
+        // The HTTP kernel: event loops, evhttp, executor hand-off, routing, middleware, errors.
+        // It knows nothing of Conduit.
+        .target(
+            name: "HTTPKernel",
+            dependencies: [
+                "CLibevent",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
+        // The Conduit application: configuration, logging, health, lifecycle; later the API.
+        .target(
+            name: "ConduitApp",
+            dependencies: [
+                "HTTPKernel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: strict),
+
+        .executableTarget(
+            name: "conduit",
+            dependencies: [
+                "ConduitApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        // TechEmpower-style plaintext/json server on the kernel alone: the benchmark subject.
+        .executableTarget(
+            name: "hello",
+            dependencies: ["HTTPKernel"],
+            swiftSettings: strict),
+
+        .testTarget(name: "HTTPKernelTests", dependencies: ["HTTPKernel"], swiftSettings: strict),
+        .testTarget(name: "ConduitAppTests", dependencies: ["ConduitApp"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: [], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

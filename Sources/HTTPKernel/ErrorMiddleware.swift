@@ -1,0 +1,27 @@
+import Logging
+
+/// The one place where errors become responses. Typed errors (``HTTPErrorConvertible``) map to
+/// their status and envelope; anything else is a 500 whose body says only that, while the log
+/// line gets the details and the request id.
+public struct ErrorMiddleware: HTTPMiddleware {
+    public init() {}
+
+    public func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return Self.response(for: error, request: request)
+        }
+    }
+
+    /// The response for `error`, logging what the client must not see.
+    public static func response(for error: any Error, request: HTTPRequest) -> HTTPResponse {
+        if let error = error as? any HTTPErrorConvertible {
+            return error.httpError.response
+        }
+        request.logger.error(
+            "unhandled error",
+            metadata: ["error": "\(String(reflecting: error))", "route": "\(request.route ?? "-")"])
+        return HTTPError.internalServerError.response
+    }
+}

@@ -1,0 +1,125 @@
+import CLibevent
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Connection bookkeeping on top of evhttp, which keeps its connections to itself.
+///
+/// evhttp asks us for each new connection's bufferevent (`evhttp_set_bevcb`); a priority-0
+/// event then runs before any I/O of that connection and finds its `evhttp_connection` (the
+/// bufferevent's callback argument), where we hook the close callback and an input-buffer
+/// callback. That lets the once-a-second tick enforce what evhttp 2.1 cannot: a deadline for a
+/// whole request to arrive (slowloris), a keep-alive idle limit, and closing idle connections
+/// when draining.
+final class Connection {
+    enum Phase {
+        /// Waiting for the first byte of the next request.
+        case idle
+        /// Request bytes are arriving; the request deadline runs.
+        case receiving
+        /// A handler owns the request.
+        case handling
+        /// The response is being written.
+        case writing
+    }
+
+    let evcon: OpaquePointer
+    let bufferEvent: OpaquePointer
+    var inputCallback: OpaquePointer?
+    var phase = Phase.idle
+    var phaseStarted: Int
+    unowned let loop: EventLoop
+    lazy var peerAddress: String = {
+        var address: UnsafeMutablePointer<CChar>?
+        var port: UInt16 = 0
+        evhttp_connection_get_peer(evcon, &address, &port)
+        return address.map { String(cString: $0) } ?? ""
+    }()
+
+    init(evcon: OpaquePointer, bufferEvent: OpaquePointer, loop: EventLoop) {
+        self.evcon = evcon
+        self.bufferEvent = bufferEvent
+        self.loop = loop
+        phaseStarted = loop.coarseNow
+    }
+
+    func enter(_ phase: Phase) {
+        self.phase = phase
+        phaseStarted = loop.coarseNow
+    }
+}
+
+extension EventLoop {
+    /// evhttp's bufferevent factory, called inside its accept callback.
+    func makeBufferEvent(_ base: OpaquePointer) -> OpaquePointer? {
+        guard let bufferEvent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else {
+            return nil
+        }
+        pendingBufferEvents.append(bufferEvent)
+        event_active(registerEvent, 0, 0)
+        return bufferEvent
+    }
+
+    /// Runs (priority 0) right after evhttp finished setting up the new connections.
+    func registerPendingConnections() {
+        let pending = pendingBufferEvents
+        pendingBufferEvents.removeAll(keepingCapacity: true)
+        for bufferEvent in pending {
+            var argument: UnsafeMutableRawPointer?
+            bufferevent_getcb(bufferEvent, nil, nil, nil, &argument)
+            guard let argument else { continue }
+            let evcon = OpaquePointer(argument)
+            let connection = Connection(evcon: evcon, bufferEvent: bufferEvent, loop: self)
+            connections[evcon] = connection
+            let me = Unmanaged.passUnretained(self).toOpaque()
+            evhttp_connection_set_closecb(evcon, { evcon, arg in
+                EventLoop.from(arg).connectionClosed(evcon!)
+            }, me)
+            // Unretained: the record lives in `connections` until the close callback removes
+            // this callback along with it.
+            connection.inputCallback = evbuffer_add_cb(
+                bufferevent_get_input(bufferEvent),
+                { _, info, arg in
+                    let connection = Unmanaged<Connection>.fromOpaque(arg!).takeUnretainedValue()
+                    if info!.pointee.n_added > 0, connection.phase == .idle { connection.enter(.receiving) }
+                }, Unmanaged.passUnretained(connection).toOpaque())
+        }
+    }
+
+    private func connectionClosed(_ evcon: OpaquePointer) {
+        guard let connection = connections.removeValue(forKey: evcon) else { return }
+        if let entry = connection.inputCallback {
+            evbuffer_remove_cb_entry(bufferevent_get_input(connection.bufferEvent), entry)
+        }
+        if draining { finishDrainIfDone() }
+    }
+
+    /// Closes connections that overran their phase's deadline. A handler's connection is never
+    /// closed here: its request belongs to the handler until the reply is sent.
+    func enforceDeadlines() {
+        let now = coarseNow
+        var overdue: [OpaquePointer] = []
+        for (evcon, connection) in connections {
+            switch connection.phase {
+            case .receiving where now - connection.phaseStarted >= configuration.requestTimeoutSeconds,
+                .idle where now - connection.phaseStarted >= configuration.keepAliveTimeoutSeconds:
+                overdue.append(evcon)
+            default: break
+            }
+        }
+        // A close callback may already have freed some of them (drain closes idle ones too).
+        for evcon in overdue where connections[evcon] != nil { evhttp_connection_free(evcon) }
+    }
+
+    func closeIdleConnections() {
+        let idle = connections.filter { $0.value.phase == .idle }.map(\.key)
+        for evcon in idle where connections[evcon] != nil { evhttp_connection_free(evcon) }
+    }
+
+    /// The reply of the connection's current request has been written.
+    func responseWritten(_ request: OpaquePointer) {
+        guard let evcon = evhttp_request_get_connection(request), let connection = connections[evcon] else { return }
+        let buffered = evbuffer_get_length(bufferevent_get_input(connection.bufferEvent))
+        connection.enter(buffered > 0 ? .receiving : .idle)
+    }
+}

@@ -1,0 +1,163 @@
+import CLibevent
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A request that a handler owns until its reply is sent. The pointer is only dereferenced on
+/// the owning loop's thread (``EventLoop/complete(_:with:)`` hops there first), which is why the
+/// box may cross threads.
+struct PendingExchange: @unchecked Sendable {
+    let request: OpaquePointer
+    let requestID: String
+    let method: HTTPMethod
+    let path: String
+    let peerAddress: String
+    let startedAt: UInt64
+}
+
+extension EventLoop {
+    /// evhttp's callback for every complete request (headers and body read).
+    func receive(_ request: OpaquePointer) {
+        let startedAt = EventLoop.monotonicNanoseconds()
+        let connection = evhttp_request_get_connection(request).flatMap { connections[$0] }
+        connection?.enter(.handling)
+        evhttp_request_set_on_complete_cb(request, { request, arg in
+            EventLoop.from(arg).responseWritten(request!)
+        }, Unmanaged.passUnretained(self).toOpaque())
+
+        let headers = Self.headers(of: request)
+        let requestID = RequestID.resolve(inbound: headers["X-Request-Id"], generator: &requestIDs)
+        let method = Self.method(of: request)
+        let uri = evhttp_request_get_evhttp_uri(request)
+        let path = uri.flatMap { evhttp_uri_get_path($0) }.map { String(cString: $0) } ?? "/"
+        let exchange = PendingExchange(
+            request: request, requestID: requestID, method: method, path: path.isEmpty ? "/" : path,
+            peerAddress: connection?.peerAddress ?? "", startedAt: startedAt)
+
+        guard inFlight < configuration.maxInFlightPerLoop else {
+            // Shed here, on the loop, without creating work: queueing more would only make every
+            // client wait longer while memory grows (docs/ARCHITECTURE.md, "Load shedding").
+            send(HTTPError.serviceUnavailable("server is overloaded", retryAfterSeconds: configuration.retryAfterSeconds).response, for: exchange)
+            return
+        }
+        let rawQuery = uri.flatMap { evhttp_uri_get_query($0) }.map { String(cString: $0) } ?? ""
+        guard let query = QueryParameters(raw: rawQuery) else {
+            send(HTTPError.badRequest("query", "malformed percent-encoding or invalid UTF-8").response, for: exchange)
+            return
+        }
+        let httpRequest = HTTPRequest(
+            method: method, path: exchange.path, query: query, headers: headers, body: Self.body(of: request),
+            peerAddress: exchange.peerAddress, requestID: requestID, logger: logger)
+
+        inFlight += 1
+        let responder = self.responder
+        executor.runInline {
+            Task(executorPreference: executor) {
+                let response: HTTPResponse
+                do {
+                    response = try await responder.respond(to: httpRequest)
+                } catch {
+                    // The application's error middleware should have answered; this is the net.
+                    response = ErrorMiddleware.response(for: error, request: httpRequest)
+                }
+                self.complete(exchange, with: response)
+            }
+        }
+    }
+
+    /// Sends a handler's response, on the loop thread whatever thread the handler ended on.
+    func complete(_ exchange: PendingExchange, with response: HTTPResponse) {
+        guard isOnLoopThread else {
+            executor.execute { self.complete(exchange, with: response) }
+            return
+        }
+        inFlight -= 1
+        send(response, for: exchange)
+        if draining { finishDrainIfDone() }
+    }
+
+    private func send(_ response: HTTPResponse, for exchange: PendingExchange) {
+        preconditionOnLoop()
+        let request = exchange.request
+        if let evcon = evhttp_request_get_connection(request) { connections[evcon]?.enter(.writing) }
+        let output = evhttp_request_get_output_headers(request)
+        evhttp_add_header(output, "Date", dateCache.value)
+        evhttp_add_header(output, "Server", configuration.serverName)
+        evhttp_add_header(output, "X-Request-Id", exchange.requestID)
+        evhttp_add_header(output, "X-Content-Type-Options", "nosniff")
+        for field in response.headers where !Self.kernelOwnedHeaders.contains(where: field.name.asciiCaseInsensitiveEquals) {
+            // evhttp refuses values with CR or LF (header injection); such a field is dropped.
+            evhttp_add_header(output, field.name, field.value)
+        }
+        if exchange.method == .head {
+            // evhttp leaves Content-Length out of HEAD replies; it must be the GET body's length.
+            evhttp_add_header(output, "Content-Length", String(response.body.count))
+        }
+        if draining { evhttp_add_header(output, "Connection", "close") }
+        if !response.body.isEmpty {
+            response.body.withUnsafeBytes { bytes in
+                _ = evbuffer_add(evhttp_request_get_output_buffer(request), bytes.baseAddress, bytes.count)
+            }
+        }
+        evhttp_send_reply(request, Int32(response.status), nil, nil)
+        logAccess(exchange, status: response.status, bytes: response.body.count)
+    }
+
+    /// Framing headers are the kernel's: evhttp computes Content-Length from the body.
+    private static let kernelOwnedHeaders = ["Content-Length", "Transfer-Encoding", "Date", "Server", "X-Request-Id", "Connection"]
+
+    private func logAccess(_ exchange: PendingExchange, status: Int, bytes: Int) {
+        guard configuration.accessLog, logger.logLevel <= .info else { return }
+        let micros = (EventLoop.monotonicNanoseconds() - exchange.startedAt) / 1000
+        logger.info("request", metadata: [
+            "request_id": .string(exchange.requestID),
+            "method": .string(exchange.method.rawValue),
+            "path": .string(exchange.path),
+            "status": .stringConvertible(status),
+            "bytes": .stringConvertible(bytes),
+            "duration_ms": .string(String(format: micros)),
+            "peer": .string(exchange.peerAddress),
+        ])
+    }
+
+    // MARK: Copying the request out of evhttp
+
+    private static func headers(of request: OpaquePointer) -> HTTPHeaders {
+        var fields: [(name: String, value: String)] = []
+        var entry = evhttp_request_get_input_headers(request)?.pointee.tqh_first
+        while let current = entry {
+            fields.append((String(cString: current.pointee.key), String(cString: current.pointee.value)))
+            entry = current.pointee.next.tqe_next
+        }
+        return HTTPHeaders(fields)
+    }
+
+    private static func method(of request: OpaquePointer) -> HTTPMethod {
+        switch evhttp_request_get_command(request) {
+        case EVHTTP_REQ_HEAD: .head
+        case EVHTTP_REQ_POST: .post
+        case EVHTTP_REQ_PUT: .put
+        case EVHTTP_REQ_PATCH: .patch
+        case EVHTTP_REQ_DELETE: .delete
+        case EVHTTP_REQ_OPTIONS: .options
+        default: .get  // evhttp_set_allowed_methods lets nothing else through
+        }
+    }
+
+    private static func body(of request: OpaquePointer) -> [UInt8] {
+        guard let buffer = evhttp_request_get_input_buffer(request) else { return [] }
+        let length = evbuffer_get_length(buffer)
+        guard length > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: length) { bytes, count in
+            count = max(0, evbuffer_copyout(buffer, bytes.baseAddress, length))
+        }
+    }
+}
+
+/// Milliseconds with three decimals from microseconds, without Foundation's formatter.
+private func String(format micros: UInt64) -> String {
+    let fraction = micros % 1000
+    let padded = fraction < 10 ? "00\(fraction)" : fraction < 100 ? "0\(fraction)" : "\(fraction)"
+    return "\(micros / 1000).\(padded)"
+}

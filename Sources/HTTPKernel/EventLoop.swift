@@ -1,0 +1,190 @@
+import CLibevent
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libevent `event_base` with its own `evhttp`, on its own thread.
+///
+/// This file and `EventLoop+Connections.swift` are the only places that call libevent. Every
+/// call happens on the loop's thread: other threads reach the loop only through its
+/// ``LoopExecutor``, whose wake event is the one libevent object they may touch (`event_active`,
+/// made thread-safe by `evthread_use_pthreads`).
+final class EventLoop: @unchecked Sendable {
+    // @unchecked: all mutable state below is confined to the loop thread (`preconditionOnLoop`);
+    // immutable state is set before the thread starts.
+
+    let index: Int
+    let configuration: ServerConfiguration
+    let responder: any HTTPResponder
+    let logger: Logger
+    private(set) var executor: LoopExecutor!
+
+    let base: OpaquePointer
+    let http: OpaquePointer
+    private var wakeEvent: OpaquePointer!
+    var registerEvent: OpaquePointer!
+    private var tickEvent: OpaquePointer!
+    private var boundSocket: OpaquePointer?
+    private let listenFD: Int32
+    private var thread: pthread_t?
+
+    var dateCache = DateCache()
+    var coarseNow: Int = EventLoop.monotonicSeconds()
+    var requestIDs = RequestID.Generator()
+    var inFlight = 0
+    var connections: [OpaquePointer: Connection] = [:]
+    var pendingBufferEvents: [OpaquePointer] = []
+    private(set) var draining = false
+    private var drainDeadline = 0
+    private var onExit: (@Sendable () -> Void)?
+
+    private let serverName: String
+
+    init(index: Int, listenFD: Int32, configuration: ServerConfiguration, responder: any HTTPResponder, logger: Logger) throws {
+        self.index = index
+        self.listenFD = listenFD
+        self.configuration = configuration
+        self.responder = responder
+        self.logger = logger
+        serverName = configuration.serverName
+        guard let base = event_base_new() else { throw ListeningSocket.Failure(description: "event_base_new failed") }
+        // Two priorities: connection bookkeeping (0) runs before any I/O of the new connection (1).
+        event_base_priority_init(base, 2)
+        guard let http = evhttp_new(base) else { throw ListeningSocket.Failure(description: "evhttp_new failed") }
+        self.base = base
+        self.http = http
+        executor = LoopExecutor(
+            isLoopThread: { [unowned self] in self.isOnLoopThread },
+            wake: { [unowned self] in event_active(self.wakeEvent, 0, 0) })
+        configureHTTP()
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        wakeEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
+            EventLoop.from(arg).executor.runPending()
+        }, me)
+        tickEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
+            EventLoop.from(arg).tick()
+        }, me)
+        registerEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
+            EventLoop.from(arg).registerPendingConnections()
+        }, me)
+        event_priority_set(registerEvent, 0)
+        event_add(wakeEvent, nil)
+        event_add(registerEvent, nil)
+        var second = timeval(tv_sec: 1, tv_usec: 0)
+        event_add(tickEvent, &second)
+        guard let bound = evhttp_accept_socket_with_handle(http, listenFD) else {
+            throw ListeningSocket.Failure(description: "evhttp_accept_socket failed")
+        }
+        boundSocket = bound
+    }
+
+    static func from(_ pointer: UnsafeMutableRawPointer?) -> EventLoop {
+        Unmanaged<EventLoop>.fromOpaque(pointer!).takeUnretainedValue()
+    }
+
+    private func configureHTTP() {
+        let methods = [EVHTTP_REQ_GET, EVHTTP_REQ_HEAD, EVHTTP_REQ_POST, EVHTTP_REQ_PUT,
+                       EVHTTP_REQ_PATCH, EVHTTP_REQ_DELETE, EVHTTP_REQ_OPTIONS]
+        evhttp_set_allowed_methods(http, UInt16(methods.reduce(0) { $0 | $1.rawValue }))
+        evhttp_set_max_body_size(http, configuration.maxBodyBytes)
+        evhttp_set_max_headers_size(http, configuration.maxHeaderBytes)
+        var timeout = timeval(tv_sec: configuration.writeTimeoutSeconds, tv_usec: 0)
+        evhttp_set_timeout_tv(http, &timeout)
+        evhttp_set_default_content_type(http, nil)
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        evhttp_set_gencb(http, { request, arg in
+            EventLoop.from(arg).receive(request!)
+        }, me)
+        evhttp_set_bevcb(http, { base, arg in
+            EventLoop.from(arg).makeBufferEvent(base!)
+        }, me)
+    }
+
+    // MARK: Thread
+
+    var isOnLoopThread: Bool {
+        guard let thread else { return false }
+        return pthread_equal(thread, pthread_self()) != 0
+    }
+
+    func preconditionOnLoop() {
+        precondition(isOnLoopThread, "evhttp touched off its loop thread")
+    }
+
+    /// Starts the loop's thread; `onExit` runs on it after the loop stopped.
+    func start(onExit: @escaping @Sendable () -> Void) {
+        self.onExit = onExit
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        var id = pthread_t()
+        // The thread id is stored before the loop runs: the new thread waits on nothing else.
+        let status = pthread_create(&id, &attributes, { arg in
+            let loop = Unmanaged<EventLoop>.fromOpaque(arg!).takeRetainedValue()
+            loop.runOnThread()
+            return nil
+        }, box)
+        pthread_attr_destroy(&attributes)
+        precondition(status == 0, "pthread_create failed")
+        pthread_detach(id)
+    }
+
+    private func runOnThread() {
+        thread = pthread_self()
+        event_base_dispatch(base)
+        onExit?()
+    }
+
+    // MARK: Timers
+
+    /// Once a second: the Date header, the coarse clock, connection deadlines, drain progress.
+    private func tick() {
+        dateCache.refresh()
+        coarseNow = EventLoop.monotonicSeconds()
+        enforceDeadlines()
+        if draining { finishDrainIfDone() }
+    }
+
+    static func monotonicSeconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return now.tv_sec
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+
+    // MARK: Drain
+
+    /// Stops accepting, closes idle connections, lets in-flight requests finish (their
+    /// responses say `Connection: close`) and stops the loop when nothing is left or
+    /// `graceSeconds` passed.
+    func beginDrain(graceSeconds: Int) {
+        preconditionOnLoop()
+        guard !draining else { return }
+        draining = true
+        drainDeadline = EventLoop.monotonicSeconds() + graceSeconds
+        if let boundSocket {
+            evhttp_del_accept_socket(http, boundSocket)
+            self.boundSocket = nil
+        }
+        closeIdleConnections()
+        finishDrainIfDone()
+    }
+
+    func finishDrainIfDone() {
+        guard draining else { return }
+        let busy = inFlight > 0 || connections.values.contains { $0.phase != .idle }
+        if !busy || EventLoop.monotonicSeconds() >= drainDeadline {
+            if busy {
+                logger.warning("shutdown grace period over", metadata: ["loop": "\(index)", "in_flight": "\(inFlight)"])
+            }
+            closeIdleConnections()
+            event_base_loopexit(base, nil)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Logging
+
+/// One HTTP request, copied off its event loop into an immutable value so that handlers on any
+/// executor can read it without touching evhttp.
+public struct HTTPRequest: Sendable {
+    public let method: HTTPMethod
+    /// The path exactly as received (still percent-encoded); the router decodes parameters.
+    public let path: String
+    /// Decoded query parameters, in order (`+` is a space, `%XX` decoded).
+    public let query: QueryParameters
+    public let headers: HTTPHeaders
+    public let body: [UInt8]
+    /// The peer's IP address as the socket reports it (a proxy's, when behind one).
+    public let peerAddress: String
+    /// The request id: the client's `X-Request-Id` when it is safe, otherwise a generated one.
+    public let requestID: String
+    /// Path parameters filled in by the router (`/articles/:slug` gives `slug`).
+    public internal(set) var pathParameters: [String: String] = [:]
+    /// The route template that matched (`/api/articles/:slug`), for logs and metrics.
+    public internal(set) var route: String?
+    /// A logger whose metadata carries the request id; middleware may add more.
+    public var logger: Logger
+
+    public init(
+        method: HTTPMethod, path: String, query: QueryParameters = QueryParameters(),
+        headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], peerAddress: String = "",
+        requestID: String, logger: Logger
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.peerAddress = peerAddress
+        self.requestID = requestID
+        var logger = logger
+        logger[metadataKey: "request_id"] = .string(requestID)
+        self.logger = logger
+    }
+
+    /// A path parameter by name; the router guarantees every name of the matched template.
+    public func parameter(_ name: String) -> String? { pathParameters[name] }
+}
+
+/// Decoded `application/x-www-form-urlencoded` query parameters.
+public struct QueryParameters: Sendable, Equatable {
+    public private(set) var pairs: [(name: String, value: String)]
+
+    public init(_ pairs: [(name: String, value: String)] = []) { self.pairs = pairs }
+
+    /// Parses a raw query string; nil when it holds a malformed `%` escape or invalid UTF-8.
+    public init?(raw: some StringProtocol) {
+        var pairs: [(name: String, value: String)] = []
+        for component in raw.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = component.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = PercentDecoding.decode(parts[0], plusIsSpace: true),
+                let value = PercentDecoding.decode(parts.count > 1 ? parts[1] : "", plusIsSpace: true)
+            else { return nil }
+            pairs.append((name, value))
+        }
+        self.pairs = pairs
+    }
+
+    /// The first value of `name`.
+    public subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
+
+    public var isEmpty: Bool { pairs.isEmpty }
+
+    public static func == (lhs: QueryParameters, rhs: QueryParameters) -> Bool {
+        lhs.pairs.count == rhs.pairs.count
+            && zip(lhs.pairs, rhs.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+}
+
+/// Percent-decoding that refuses malformed escapes and invalid UTF-8 instead of guessing.
+public enum PercentDecoding {
+    public static func decode(_ text: some StringProtocol, plusIsSpace: Bool) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "%"):
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue)
+                else { return nil }
+                bytes.append(high << 4 | low)
+            case UInt8(ascii: "+") where plusIsSpace:
+                bytes.append(UInt8(ascii: " "))
+            default:
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import CLibevent
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The HTTP server: N event loops (one per core by default), each with its own listening socket
+/// on the same port, handing every request to `responder` and writing the reply on the loop that
+/// owns the connection.
+public final class HTTPServer: Sendable {
+    public let configuration: ServerConfiguration
+    private let responder: any HTTPResponder
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State: ~Copyable {
+        var loops: [EventLoop] = []
+        var running = 0
+        var draining = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        var stopped = false
+    }
+
+    public init(configuration: ServerConfiguration, responder: any HTTPResponder, logger: Logger) {
+        self.configuration = configuration
+        self.responder = responder
+        self.logger = logger
+    }
+
+    /// Binds the port and starts the loops. Returns the bound port (useful with port 0).
+    @discardableResult
+    public func start() throws -> Int {
+        HTTPServer.prepareProcess
+        let count = max(1, configuration.eventLoops)
+        let (fds, port) = try ListeningSocket.bind(
+            host: configuration.host, port: configuration.port, count: count, backlog: configuration.backlog)
+        let loops = try fds.enumerated().map { index, fd in
+            try EventLoop(index: index, listenFD: fd, configuration: configuration, responder: responder, logger: logger)
+        }
+        state.withLock {
+            $0.loops = loops
+            $0.running = loops.count
+        }
+        for loop in loops {
+            loop.start { [self] in self.loopStopped() }
+        }
+        return port
+    }
+
+    /// Whether a shutdown has begun (readiness probes answer 503 from then on).
+    public var isDraining: Bool { state.withLock { $0.draining } }
+
+    /// Stops accepting, lets in-flight requests finish for up to `graceSeconds`, closes idle
+    /// keep-alive connections, then stops the loops. Callable from any thread, more than once.
+    public func shutdown(graceSeconds: Int) {
+        let loops: [EventLoop] = state.withLock { state in
+            guard !state.draining else { return [] }
+            state.draining = true
+            return state.loops
+        }
+        for loop in loops {
+            loop.executor.execute { loop.beginDrain(graceSeconds: graceSeconds) }
+        }
+    }
+
+    /// Returns once every loop has stopped.
+    public func waitUntilStopped() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state in
+                if state.stopped || state.loops.isEmpty { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    private func loopStopped() {
+        let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            state.running -= 1
+            guard state.running == 0 else { return [] }
+            state.stopped = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    /// Once per process: libevent locking (the wake events are activated from other threads)
+    /// and SIGPIPE ignored (a peer that vanished must not kill the process on write).
+    private static let prepareProcess: Void = {
+        evthread_use_pthreads()
+        signal(SIGPIPE, SIG_IGN)
+    }()
+}
