@@ -17,7 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(
             url: "https://github.com/apple/swift-configuration", from: "1.4.0",
-            traits: [.defaults, "JSON"]),
+            traits: [.defaults, "CommandLineArguments"]),
     ],
     targets: [
         // libevent 2.1 (evhttp + pthreads support) from the system, found through pkg-config.
@@ -60,9 +60,13 @@ let package = Package(
             dependencies: ["HTTPKernel"],
             swiftSettings: strict),
 
-        .testTarget(name: "HTTPKernelTests", dependencies: ["HTTPKernel"], swiftSettings: strict),
+        // Raw-socket client and process harness shared by the socket-level tests.
+        .target(name: "HTTPTestSupport", path: "Tests/Support", swiftSettings: strict),
+
+        .testTarget(name: "HTTPKernelTests", dependencies: ["HTTPKernel", "HTTPTestSupport"], swiftSettings: strict),
         .testTarget(name: "ConduitAppTests", dependencies: ["ConduitApp"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: [], swiftSettings: strict),
+        // Starts the real `conduit` binary; `swift build` must have built it (Scripts/test.sh does).
+        .testTarget(name: "EndToEndTests", dependencies: ["HTTPTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -116,7 +116,7 @@ extension EventLoop {
             "path": .string(exchange.path),
             "status": .stringConvertible(status),
             "bytes": .stringConvertible(bytes),
-            "duration_ms": .string(String(format: micros)),
+            "duration_ms": .stringConvertible(Double(micros) / 1000),
             "peer": .string(exchange.peerAddress),
         ])
     }
@@ -153,11 +153,4 @@ extension EventLoop {
             count = max(0, evbuffer_copyout(buffer, bytes.baseAddress, length))
         }
     }
-}
-
-/// Milliseconds with three decimals from microseconds, without Foundation's formatter.
-private func String(format micros: UInt64) -> String {
-    let fraction = micros % 1000
-    let padded = fraction < 10 ? "00\(fraction)" : fraction < 100 ? "0\(fraction)" : "\(fraction)"
-    return "\(micros / 1000).\(padded)"
 }

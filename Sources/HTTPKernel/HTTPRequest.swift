@@ -18,8 +18,17 @@ public struct HTTPRequest: Sendable {
     public internal(set) var pathParameters: [String: String] = [:]
     /// The route template that matched (`/api/articles/:slug`), for logs and metrics.
     public internal(set) var route: String?
-    /// A logger whose metadata carries the request id; middleware may add more.
-    public var logger: Logger
+    /// A logger whose metadata carries the request id; middleware may add more. The metadata
+    /// is attached when the logger is read, so requests that never log do not pay for it.
+    public var logger: Logger {
+        get {
+            var logger = baseLogger
+            logger[metadataKey: "request_id"] = .string(requestID)
+            return logger
+        }
+        set { baseLogger = newValue }
+    }
+    private var baseLogger: Logger
 
     public init(
         method: HTTPMethod, path: String, query: QueryParameters = QueryParameters(),
@@ -33,9 +42,7 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.peerAddress = peerAddress
         self.requestID = requestID
-        var logger = logger
-        logger[metadataKey: "request_id"] = .string(requestID)
-        self.logger = logger
+        baseLogger = logger
     }
 
     /// A path parameter by name; the router guarantees every name of the matched template.

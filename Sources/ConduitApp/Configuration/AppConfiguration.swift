@@ -1,0 +1,77 @@
+import Foundation
+import HTTPKernel
+import Logging
+
+/// The validated configuration of a `conduit` process.
+public struct AppConfiguration: Sendable {
+    public enum Environment: String, Sendable { case development, production }
+    public enum LogFormat: String, Sendable { case json, text }
+
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var databaseURL = "sqlite:data/conduit.sqlite"
+    public var jwtSecret: String
+    /// Whether `jwtSecret` was generated at start-up because none was configured.
+    public var jwtSecretIsEphemeral = false
+    public var environment = Environment.development
+    public var logLevel = Logger.Level.info
+    public var logFormat = LogFormat.json
+    public var eventLoops = ServerConfiguration.onlineCores
+    public var maxBodyBytes = 1 << 20
+    public var maxHeaderBytes = 16 << 10
+    public var requestTimeoutSeconds = 10
+    public var keepAliveTimeoutSeconds = 30
+    public var writeTimeoutSeconds = 30
+    public var maxInFlightPerLoop = 1024
+    public var shutdownGraceSeconds = 10
+
+    public init(jwtSecret: String) { self.jwtSecret = jwtSecret }
+
+    /// What the kernel needs of this configuration.
+    public var server: ServerConfiguration {
+        var server = ServerConfiguration()
+        server.host = host
+        server.port = port
+        server.eventLoops = eventLoops
+        server.maxBodyBytes = maxBodyBytes
+        server.maxHeaderBytes = maxHeaderBytes
+        server.requestTimeoutSeconds = requestTimeoutSeconds
+        server.keepAliveTimeoutSeconds = keepAliveTimeoutSeconds
+        server.writeTimeoutSeconds = writeTimeoutSeconds
+        server.maxInFlightPerLoop = maxInFlightPerLoop
+        server.serverName = "conduit"
+        return server
+    }
+
+    /// The effective value of every key as text, secrets masked: what `conduit config check` prints.
+    public func effectiveValues() -> [(key: ConfigurationKey, value: String)] {
+        ConfigurationKey.allCases.map { key in
+            let value: String =
+                switch key {
+                case .host: host
+                case .port: String(port)
+                case .databaseURL: Self.maskedURL(databaseURL)
+                case .jwtSecret: jwtSecretIsEphemeral ? "<generated at start>" : "<set, \(jwtSecret.utf8.count) bytes>"
+                case .appEnv: environment.rawValue
+                case .logLevel: logLevel.rawValue
+                case .logFormat: logFormat.rawValue
+                case .eventLoops: String(eventLoops)
+                case .maxBodyBytes: String(maxBodyBytes)
+                case .maxHeaderBytes: String(maxHeaderBytes)
+                case .requestTimeoutSeconds: String(requestTimeoutSeconds)
+                case .keepAliveTimeoutSeconds: String(keepAliveTimeoutSeconds)
+                case .writeTimeoutSeconds: String(writeTimeoutSeconds)
+                case .maxInFlightPerLoop: String(maxInFlightPerLoop)
+                case .shutdownGraceSeconds: String(shutdownGraceSeconds)
+                }
+            return (key, value)
+        }
+    }
+
+    /// A database URL with its password replaced, so it can be printed and logged.
+    static func maskedURL(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "****"
+        return components.string ?? "<unprintable>"
+    }
+}

@@ -1,0 +1,73 @@
+/// Every configuration key, its default and what it means: the one table the loader, the
+/// validation, `conduit config check`, config/conduit.example.json and .env.example follow.
+///
+/// A key is spelled the same everywhere: `MAX_BODY_BYTES` in the environment, in `.env` and in
+/// `config/conduit.json`, and `--max-body-bytes` on the command line.
+public enum ConfigurationKey: String, CaseIterable, Sendable {
+    case host = "HOST"
+    case port = "PORT"
+    case databaseURL = "DATABASE_URL"
+    case jwtSecret = "JWT_SECRET"
+    case appEnv = "APP_ENV"
+    case logLevel = "LOG_LEVEL"
+    case logFormat = "LOG_FORMAT"
+    case eventLoops = "EVENT_LOOPS"
+    case maxBodyBytes = "MAX_BODY_BYTES"
+    case maxHeaderBytes = "MAX_HEADER_BYTES"
+    case requestTimeoutSeconds = "REQUEST_TIMEOUT_SECONDS"
+    case keepAliveTimeoutSeconds = "KEEP_ALIVE_TIMEOUT_SECONDS"
+    case writeTimeoutSeconds = "WRITE_TIMEOUT_SECONDS"
+    case maxInFlightPerLoop = "MAX_IN_FLIGHT_PER_LOOP"
+    case shutdownGraceSeconds = "SHUTDOWN_GRACE_SECONDS"
+
+    /// The key as swift-configuration reads it: `MAX_BODY_BYTES` is `max.body.bytes`, which its
+    /// environment provider spells `MAX_BODY_BYTES` and its command-line provider `--max-body-bytes`.
+    public var readerKey: String { rawValue.lowercased().replacingOccurrences(of: "_", with: ".") }
+
+    public var commandLineFlag: String { "--" + rawValue.lowercased().replacingOccurrences(of: "_", with: "-") }
+
+    public var isSecret: Bool { self == .jwtSecret || self == .databaseURL }
+
+    /// The default as text, or nil when there is none (a secret, or derived at start-up).
+    public var defaultValue: String? {
+        switch self {
+        case .host: "127.0.0.1"
+        case .port: "8080"
+        case .databaseURL: "sqlite:data/conduit.sqlite"
+        case .jwtSecret: nil
+        case .appEnv: "development"
+        case .logLevel: "info"
+        case .logFormat: "json"
+        case .eventLoops: nil
+        case .maxBodyBytes: "1048576"
+        case .maxHeaderBytes: "16384"
+        case .requestTimeoutSeconds: "10"
+        case .keepAliveTimeoutSeconds: "30"
+        case .writeTimeoutSeconds: "30"
+        case .maxInFlightPerLoop: "1024"
+        case .shutdownGraceSeconds: "10"
+        }
+    }
+
+    public var summary: String {
+        switch self {
+        case .host: "Address to listen on; 0.0.0.0 or :: in a container."
+        case .port: "TCP port; 0 picks a free one (logged at start)."
+        case .databaseURL: "sqlite:PATH (the default, under ./data/) or postgres://user:pass@host:5432/db."
+        case .jwtSecret: "HS256 signing secret. Required in production, at least 32 bytes; in development a random one is made per start."
+        case .appEnv: "development or production. Production refuses weak secrets."
+        case .logLevel: "trace, debug, info, notice, warning, error or critical."
+        case .logFormat: "json (one object per line on stdout) or text."
+        case .eventLoops: "Event loops (threads accepting and parsing HTTP); default one per CPU core."
+        case .maxBodyBytes: "Largest request body; larger ones get 413."
+        case .maxHeaderBytes: "Largest request head (request line and headers); larger ones are refused."
+        case .requestTimeoutSeconds: "Seconds a request may take to arrive in full from its first byte (slowloris defence)."
+        case .keepAliveTimeoutSeconds: "Seconds an idle keep-alive connection stays open."
+        case .writeTimeoutSeconds: "Seconds a connection may make no read or write progress."
+        case .maxInFlightPerLoop: "Requests one event loop handles at once; past it, 503 with Retry-After (load shedding)."
+        case .shutdownGraceSeconds: "On SIGTERM/SIGINT, seconds in-flight requests get to finish."
+        }
+    }
+}
+
+import Foundation

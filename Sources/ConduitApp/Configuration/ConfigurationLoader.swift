@@ -1,0 +1,171 @@
+import Configuration
+import Foundation
+import HTTPKernel
+import Logging
+import SystemPackage
+
+/// A configuration that cannot be used; its description is the one line printed before exiting.
+public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Loads the configuration through swift-configuration, highest precedence first:
+/// command line > environment > `.env` > `config/conduit.json` > defaults.
+public enum ConfigurationLoader {
+    /// Where the configuration comes from; tests pass their own.
+    public struct Sources: Sendable {
+        /// Overrides such as `["--port", "9000"]` (no program name).
+        public var arguments: [String]
+        public var environment: [String: String]
+        /// The `.env` file; missing is fine.
+        public var dotEnvPath: String
+        /// The JSON file; missing is fine unless `CONFIG_FILE` named it explicitly.
+        public var configFilePath: String
+        public var configFileRequired: Bool
+
+        public init(
+            arguments: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment,
+            dotEnvPath: String? = nil, configFilePath: String? = nil
+        ) {
+            self.arguments = arguments
+            self.environment = environment
+            self.dotEnvPath = dotEnvPath ?? environment["ENV_FILE"] ?? ".env"
+            let explicit = configFilePath ?? environment["CONFIG_FILE"]
+            self.configFilePath = explicit ?? "config/conduit.json"
+            configFileRequired = explicit != nil
+        }
+    }
+
+    public static func load(_ sources: Sources = Sources()) async throws(ConfigurationError) -> AppConfiguration {
+        let reader = try await makeReader(sources)
+        return try read(reader)
+    }
+
+    static func makeReader(_ sources: Sources) async throws(ConfigurationError) -> ConfigReader {
+        let secrets = Set(ConfigurationKey.allCases.filter(\.isSecret).map(\.rawValue))
+        let dotEnv: EnvironmentVariablesProvider
+        let file: any ConfigProvider
+        do {
+            dotEnv = try await EnvironmentVariablesProvider(
+                environmentFilePath: FilePath(sources.dotEnvPath), allowMissing: true,
+                secretsSpecifier: .specific(secrets))
+        } catch {
+            throw ConfigurationError("cannot read \(sources.dotEnvPath): \(oneLine(error))")
+        }
+        do {
+            // The JSON file uses the environment spelling (`"MAX_BODY_BYTES": 1048576`), so
+            // every key reads the same wherever it is set.
+            file = try await FileProvider<JSONSnapshot>(
+                parsingOptions: .init(secretsSpecifier: .specific(secrets)),
+                filePath: FilePath(sources.configFilePath), allowMissing: !sources.configFileRequired
+            ).mapKeys { key in
+                AbsoluteConfigKey([key.components.joined(separator: "_").uppercased()], context: key.context)
+            }
+        } catch {
+            throw ConfigurationError("cannot read \(sources.configFilePath): \(oneLine(error))")
+        }
+        return ConfigReader(providers: [
+            CommandLineArgumentsProvider(
+                arguments: ["conduit"] + sources.arguments,
+                secretsSpecifier: .specific(Set(ConfigurationKey.allCases.filter(\.isSecret).map(\.commandLineFlag)))),
+            EnvironmentVariablesProvider(environmentVariables: sources.environment, secretsSpecifier: .specific(secrets)),
+            dotEnv,
+            file,
+        ])
+    }
+
+    static func read(_ reader: ConfigReader) throws(ConfigurationError) -> AppConfiguration {
+        let values = Values(reader: reader)
+        let environment = try values.choice(.appEnv, AppConfiguration.Environment.init(rawValue:), "development or production")
+        let secret = values.string(.jwtSecret)
+        var configuration = AppConfiguration(jwtSecret: try JWTSecretPolicy.resolve(secret, environment: environment))
+        configuration.jwtSecretIsEphemeral = secret == nil || secret?.isEmpty == true
+        configuration.environment = environment
+        configuration.host = try values.host()
+        configuration.port = try values.integer(.port, in: 0...65535)
+        configuration.databaseURL = try values.databaseURL()
+        configuration.logLevel = try values.choice(.logLevel, Logger.Level.init(rawValue:), "trace, debug, info, notice, warning, error or critical")
+        configuration.logFormat = try values.choice(.logFormat, AppConfiguration.LogFormat.init(rawValue:), "json or text")
+        configuration.eventLoops = try values.integer(.eventLoops, in: 1...256, default: ServerConfiguration.onlineCores)
+        configuration.maxBodyBytes = try values.integer(.maxBodyBytes, in: 1...(1 << 30))
+        configuration.maxHeaderBytes = try values.integer(.maxHeaderBytes, in: 1024...(1 << 20))
+        configuration.requestTimeoutSeconds = try values.integer(.requestTimeoutSeconds, in: 1...3600)
+        configuration.keepAliveTimeoutSeconds = try values.integer(.keepAliveTimeoutSeconds, in: 1...3600)
+        configuration.writeTimeoutSeconds = try values.integer(.writeTimeoutSeconds, in: 1...3600)
+        configuration.maxInFlightPerLoop = try values.integer(.maxInFlightPerLoop, in: 1...1_000_000)
+        configuration.shutdownGraceSeconds = try values.integer(.shutdownGraceSeconds, in: 0...3600)
+        return configuration
+    }
+
+    /// Typed reads with one-line errors that name the key and the offending value.
+    private struct Values {
+        let reader: ConfigReader
+
+        func string(_ key: ConfigurationKey) -> String? {
+            reader.string(forKey: Configuration.ConfigKey(key.readerKey), isSecret: key.isSecret)
+        }
+
+        func integer(_ key: ConfigurationKey, in range: ClosedRange<Int>, default fallback: Int? = nil) throws(ConfigurationError) -> Int {
+            // swift-configuration answers nil both for "not set" and for "not an integer";
+            // the raw text tells the two apart.
+            let parsed = reader.int(forKey: Configuration.ConfigKey(key.readerKey), isSecret: key.isSecret)
+            if let raw = raw(key), parsed == nil {
+                throw ConfigurationError("\(key.rawValue) must be an integer in \(range.lowerBound)...\(range.upperBound), got \(quoted(raw))")
+            }
+            guard let value = parsed ?? fallback ?? key.defaultValue.flatMap(Int.init) else {
+                throw ConfigurationError("\(key.rawValue) is required")
+            }
+            guard range.contains(value) else {
+                throw ConfigurationError("\(key.rawValue) must be in \(range.lowerBound)...\(range.upperBound), got \(value)")
+            }
+            return value
+        }
+
+        func choice<T>(_ key: ConfigurationKey, _ make: (String) -> T?, _ allowed: String) throws(ConfigurationError) -> T {
+            let text = string(key) ?? key.defaultValue ?? ""
+            guard let value = make(text.lowercased()) else {
+                throw ConfigurationError("\(key.rawValue) must be \(allowed), got \(quoted(text))")
+            }
+            return value
+        }
+
+        func host() throws(ConfigurationError) -> String {
+            let host = string(.host) ?? ConfigurationKey.host.defaultValue!
+            let allowed = host.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || ".-:".unicodeScalars.contains($0) }
+            guard !host.isEmpty, host.count <= 253, allowed else {
+                throw ConfigurationError("HOST must be an IP address or host name, got \(quoted(host))")
+            }
+            return host
+        }
+
+        func databaseURL() throws(ConfigurationError) -> String {
+            let url = string(.databaseURL) ?? ConfigurationKey.databaseURL.defaultValue!
+            let lower = url.lowercased()
+            if lower.hasPrefix("sqlite:") {
+                guard url.count > "sqlite:".count else { throw ConfigurationError("DATABASE_URL sqlite: needs a file path") }
+                return url
+            }
+            if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") {
+                guard let components = URLComponents(string: url), components.host?.isEmpty == false else {
+                    throw ConfigurationError("DATABASE_URL is not a valid postgres:// URL")
+                }
+                return url
+            }
+            throw ConfigurationError("DATABASE_URL must start with sqlite: or postgres://, got \(quoted(AppConfiguration.maskedURL(url)))")
+        }
+
+        /// The value as text when the key is set anywhere, whatever its type.
+        private func raw(_ key: ConfigurationKey) -> String? {
+            string(key) ?? reader.int(forKey: Configuration.ConfigKey(key.readerKey)).map(String.init)
+        }
+
+        private func quoted(_ text: String) -> String {
+            "\"" + String(text.prefix(64)).replacingOccurrences(of: "\n", with: "\\n") + "\""
+        }
+    }
+
+    private static func oneLine(_ error: any Error) -> String {
+        "\(error)".replacingOccurrences(of: "\n", with: " ")
+    }
+}

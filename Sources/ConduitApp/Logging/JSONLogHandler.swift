@@ -1,0 +1,130 @@
+import HTTPKernel
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// swift-log handler writing one JSON object per line to stdout: `timestamp`, `level`,
+/// `message`, `label`, then the metadata (request id, method, path, status...) as fields.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    public var metadataProvider: Logger.MetadataProvider?
+    private let label: String
+    private let output: LogOutput
+
+    public init(label: String, level: Logger.Level, output: LogOutput = .standardOutput) {
+        self.label = label
+        logLevel = level
+        self.output = output
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields = metadata
+        if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
+        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        var line = "{\"timestamp\":\"\(LogTimestamp.now())\",\"level\":\"\(event.level.rawValue)\","
+        line += "\"message\":\(JSONString.quote(event.message.description)),\"label\":\(JSONString.quote(label))"
+        for key in fields.keys.sorted() where !Self.reserved.contains(key) {
+            line += ",\(JSONString.quote(key)):\(Self.json(fields[key]!))"
+        }
+        line += "}\n"
+        output.write(line)
+    }
+
+    private static let reserved: Set<String> = ["timestamp", "level", "message", "label"]
+
+    static func json(_ value: Logger.Metadata.Value) -> String {
+        switch value {
+        case let .string(text): JSONString.quote(text)
+        case let .stringConvertible(convertible):
+            if let number = convertible as? any BinaryInteger {
+                "\(number)"
+            } else if let number = convertible as? Double, number.isFinite {
+                "\(number)"
+            } else {
+                JSONString.quote(convertible.description)
+            }
+        case let .array(values): "[" + values.map(json).joined(separator: ",") + "]"
+        case let .dictionary(entries):
+            "{" + entries.keys.sorted().map { "\(JSONString.quote($0)):\(json(entries[$0]!))" }.joined(separator: ",") + "}"
+        }
+    }
+}
+
+/// swift-log handler writing `timestamp level [label] message key=value ...` lines to stdout.
+public struct TextLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    public var metadataProvider: Logger.MetadataProvider?
+    private let label: String
+    private let output: LogOutput
+
+    public init(label: String, level: Logger.Level, output: LogOutput = .standardOutput) {
+        self.label = label
+        logLevel = level
+        self.output = output
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields = metadata
+        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        let pairs = fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: " ")
+        output.write("\(LogTimestamp.now()) \(event.level.rawValue) [\(label)] \(event.message)\(pairs.isEmpty ? "" : " " + pairs)\n")
+    }
+}
+
+/// Where log lines go. Each line is one `write(2)`, so lines from several threads never interleave.
+public final class LogOutput: Sendable {
+    private let descriptor: Int32
+    private let lock = Mutex(())
+
+    public init(descriptor: Int32) { self.descriptor = descriptor }
+
+    public static let standardOutput = LogOutput(descriptor: 1)
+
+    func write(_ line: String) {
+        var line = line
+        line.withUTF8 { bytes in
+            lock.withLock { _ in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written <= 0 {
+                        if written < 0, errno == EINTR { continue }
+                        return  // a closed stdout must not take the server down
+                    }
+                    offset += written
+                }
+            }
+        }
+    }
+}
+
+/// `2026-11-24T10:15:30.123Z`: UTC with milliseconds.
+enum LogTimestamp {
+    static func now() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
+    }
+}
