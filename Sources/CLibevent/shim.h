@@ -9,4 +9,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
+// The loops wake each other through an eventfd instead of libevent locking.
+#include <sys/eventfd.h>
+#include <malloc.h>
 #endif

@@ -47,6 +47,27 @@ final class Connection {
         self.phase = phase
         phaseStarted = loop.coarseNow
     }
+
+    /// The first bytes of a request arrived. The input callback only matters while idle, and
+    /// evhttp modifies the buffer once per parsed line, so it is switched off until the
+    /// connection is idle again.
+    func startReceiving() {
+        guard phase == .idle else { return }
+        enter(.receiving)
+        if let inputCallback { evbuffer_cb_clear_flags(bufferevent_get_input(bufferEvent), inputCallback, UInt32(EVBUFFER_CB_ENABLED)) }
+    }
+
+    /// The response was written: idle until the next request's first byte, which may already
+    /// be buffered (pipelining).
+    func finishResponse() {
+        let input = bufferevent_get_input(bufferEvent)
+        if evbuffer_get_length(input) > 0 {
+            enter(.receiving)
+        } else {
+            enter(.idle)
+            if let inputCallback { evbuffer_cb_set_flags(input, inputCallback, UInt32(EVBUFFER_CB_ENABLED)) }
+        }
+    }
 }
 
 extension EventLoop {
@@ -80,8 +101,9 @@ extension EventLoop {
             connection.inputCallback = evbuffer_add_cb(
                 bufferevent_get_input(bufferEvent),
                 { _, info, arg in
+                    guard info!.pointee.n_added > 0 else { return }
                     let connection = Unmanaged<Connection>.fromOpaque(arg!).takeUnretainedValue()
-                    if info!.pointee.n_added > 0, connection.phase == .idle { connection.enter(.receiving) }
+                    connection.startReceiving()
                 }, Unmanaged.passUnretained(connection).toOpaque())
         }
     }
@@ -118,8 +140,7 @@ extension EventLoop {
 
     /// The reply of the connection's current request has been written.
     func responseWritten(_ request: OpaquePointer) {
-        guard let evcon = evhttp_request_get_connection(request), let connection = connections[evcon] else { return }
-        let buffered = evbuffer_get_length(bufferevent_get_input(connection.bufferEvent))
-        connection.enter(buffered > 0 ? .receiving : .idle)
+        guard let evcon = evhttp_request_get_connection(request) else { return }
+        connections[evcon]?.finishResponse()
     }
 }

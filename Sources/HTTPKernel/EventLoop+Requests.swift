@@ -82,11 +82,12 @@ extension EventLoop {
         let request = exchange.request
         if let evcon = evhttp_request_get_connection(request) { connections[evcon]?.enter(.writing) }
         let output = evhttp_request_get_output_headers(request)
-        evhttp_add_header(output, "Date", dateCache.value)
-        evhttp_add_header(output, "Server", configuration.serverName)
-        evhttp_add_header(output, "X-Request-Id", exchange.requestID)
-        evhttp_add_header(output, "X-Content-Type-Options", "nosniff")
-        for field in response.headers where !Self.kernelOwnedHeaders.contains(where: field.name.asciiCaseInsensitiveEquals) {
+        let names = HeaderNames.shared
+        evhttp_add_header(output, names.date, dateCache.value)
+        evhttp_add_header(output, names.server, serverNameC)
+        evhttp_add_header(output, names.requestID, exchange.requestID)
+        evhttp_add_header(output, names.contentTypeOptions, names.nosniff)
+        for field in response.headers where !HeaderNames.isKernelOwned(field.name) {
             // evhttp refuses values with CR or LF (header injection); such a field is dropped.
             evhttp_add_header(output, field.name, field.value)
         }
@@ -104,8 +105,6 @@ extension EventLoop {
         logAccess(exchange, status: response.status, bytes: response.body.count)
     }
 
-    /// Framing headers are the kernel's: evhttp computes Content-Length from the body.
-    private static let kernelOwnedHeaders = ["Content-Length", "Transfer-Encoding", "Date", "Server", "X-Request-Id", "Connection"]
 
     private func logAccess(_ exchange: PendingExchange, status: Int, bytes: Int) {
         guard configuration.accessLog, logger.logLevel <= .info else { return }
@@ -151,6 +150,33 @@ extension EventLoop {
         guard length > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: length) { bytes, count in
             count = max(0, evbuffer_copyout(buffer, bytes.baseAddress, length))
+        }
+    }
+}
+
+/// Header names and constant values as C strings made once, so that writing a response does
+/// not bridge the same Swift strings again and again.
+final class HeaderNames: Sendable {
+    // The pointers are written once, here, and only read afterwards.
+    nonisolated(unsafe) let date = strdup("Date")!
+    nonisolated(unsafe) let server = strdup("Server")!
+    nonisolated(unsafe) let requestID = strdup("X-Request-Id")!
+    nonisolated(unsafe) let contentTypeOptions = strdup("X-Content-Type-Options")!
+    nonisolated(unsafe) let nosniff = strdup("nosniff")!
+
+    static let shared = HeaderNames()
+
+    /// Framing and identity headers are the kernel's (evhttp computes Content-Length from the
+    /// body); an application's copy of them is ignored.
+    static func isKernelOwned(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 4: name.asciiCaseInsensitiveEquals("Date")
+        case 6: name.asciiCaseInsensitiveEquals("Server")
+        case 10: name.asciiCaseInsensitiveEquals("Connection")
+        case 12: name.asciiCaseInsensitiveEquals("X-Request-Id")
+        case 14: name.asciiCaseInsensitiveEquals("Content-Length")
+        case 17: name.asciiCaseInsensitiveEquals("Transfer-Encoding")
+        default: false
         }
     }
 }

@@ -9,4 +9,17 @@ public enum HTTPMethod: String, Sendable, Hashable, CaseIterable, CustomStringCo
     case options = "OPTIONS"
 
     public var description: String { rawValue }
+
+    /// A dense index, for per-method tables.
+    var index: Int {
+        switch self {
+        case .get: 0
+        case .head: 1
+        case .post: 2
+        case .put: 3
+        case .patch: 4
+        case .delete: 5
+        case .options: 6
+        }
+    }
 }

@@ -26,20 +26,31 @@ public enum RequestID {
     /// Unique ids without a system call per request: a random 64-bit prefix chosen when the
     /// generator is made, then a counter. One generator per event loop, used only on its thread.
     public struct Generator: Sendable {
-        private let prefix: String
+        private let prefix: UInt64
         private var counter: UInt64 = 0
 
         public init() {
             var random = SystemRandomNumberGenerator()
-            let bits = random.next() as UInt64
-            let hex = String(bits, radix: 16)
-            prefix = String(repeating: "0", count: 16 - hex.count) + hex
+            prefix = random.next()
         }
 
+        /// `<16 hex digits>-<8+ hex digits>`, built in one allocation.
         public mutating func next() -> String {
             counter &+= 1
-            let hex = String(counter, radix: 16)
-            return prefix + "-" + String(repeating: "0", count: max(0, 8 - hex.count)) + hex
+            let counterDigits = max(8, (64 - counter.leadingZeroBitCount + 3) / 4)
+            let prefix = self.prefix
+            let counter = self.counter
+            return String(unsafeUninitializedCapacity: 17 + counterDigits) { buffer in
+                func hex(_ nibble: UInt64) -> UInt8 { nibble < 10 ? 48 + UInt8(nibble) : 87 + UInt8(nibble) }
+                for index in 0..<16 {
+                    buffer[index] = hex((prefix >> (60 - 4 * UInt64(index))) & 0xF)
+                }
+                buffer[16] = UInt8(ascii: "-")
+                for index in 0..<counterDigits {
+                    buffer[17 + index] = hex((counter >> (4 * UInt64(counterDigits - 1 - index))) & 0xF)
+                }
+                return 17 + counterDigits
+            }
         }
     }
 }

@@ -33,12 +33,17 @@ public struct Router: HTTPResponder {
     public mutating func delete(_ template: String, _ handler: @escaping Handler) { add(.delete, template, handler) }
 
     public func match(_ method: HTTPMethod, path: String) -> Match {
+        // Allocation-free on the common path: segments are slices of `path`, and the parameter
+        // list only allocates when a template has parameters.
         var parameterValues: [Substring] = []
-        guard let node = root.find(Self.segments(of: path)[...], parameters: &parameterValues) else {
+        guard let node = root.find(Self.normalized(path), parameters: &parameterValues) else {
             return .notFound
         }
-        guard let route = node.routes[method] ?? (method == .head ? node.routes[.get] : nil) else {
+        guard let route = node.routes[method.index] ?? (method == .head ? node.routes[HTTPMethod.get.index] : nil) else {
             return .methodNotAllowed(allowed: node.allowedMethods)
+        }
+        if route.parameterNames.isEmpty {
+            return .found(handler: route.handler, template: route.template, parameters: [:])
         }
         var parameters: [String: String] = [:]
         for (name, raw) in zip(route.parameterNames, parameterValues) {
@@ -66,10 +71,15 @@ public struct Router: HTTPResponder {
 
     /// `/a/b/` and `/a/b` are the same route; empty segments elsewhere are kept, so `/a//b` is
     /// not `/a/b`.
-    static func segments(of path: String) -> [Substring] {
+    static func normalized(_ path: String) -> Substring {
         var trimmed = Substring(path)
-        if trimmed.hasPrefix("/") { trimmed = trimmed.dropFirst() }
-        if trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        if trimmed.utf8.first == UInt8(ascii: "/") { trimmed = trimmed.dropFirst() }
+        if trimmed.utf8.last == UInt8(ascii: "/") { trimmed = trimmed.dropLast() }
+        return trimmed
+    }
+
+    static func segments(of path: String) -> [Substring] {
+        let trimmed = normalized(path)
         if trimmed.isEmpty { return [] }
         return trimmed.split(separator: "/", omittingEmptySubsequences: false)
     }
@@ -87,38 +97,50 @@ public struct Router: HTTPResponder {
     }
 
     private struct Node {
-        var literals: [Substring: Node] = [:]
+        /// Few children per node: a linear scan beats hashing the segment.
+        var literals: [(segment: String, node: Node)] = []
         var parameter: [Node] = []  // zero or one child; an array keeps Node a value type
-        var routes: [HTTPMethod: Route] = [:]
+        var routes = [Route?](repeating: nil, count: HTTPMethod.allCases.count)
 
         var allowedMethods: [HTTPMethod] {
-            var methods = Set(routes.keys)
-            if methods.contains(.get) { methods.insert(.head) }
-            return HTTPMethod.allCases.filter(methods.contains)
+            HTTPMethod.allCases.filter { routes[$0.index] != nil || ($0 == .head && routes[HTTPMethod.get.index] != nil) }
         }
+
+        var hasRoutes: Bool { routes.contains { $0 != nil } }
 
         mutating func insert(_ segments: ArraySlice<Substring>, method: HTTPMethod, route: Route) {
             guard let first = segments.first else {
-                precondition(routes[method] == nil, "route \(method) \(route.template) registered twice")
-                routes[method] = route
+                precondition(routes[method.index] == nil, "route \(method) \(route.template) registered twice")
+                routes[method.index] = route
                 return
             }
             if first.hasPrefix(":") {
                 if parameter.isEmpty { parameter.append(Node()) }
                 parameter[0].insert(segments.dropFirst(), method: method, route: route)
+            } else if let index = literals.firstIndex(where: { $0.segment == first }) {
+                literals[index].node.insert(segments.dropFirst(), method: method, route: route)
             } else {
-                literals[first, default: Node()].insert(segments.dropFirst(), method: method, route: route)
+                var child = Node()
+                child.insert(segments.dropFirst(), method: method, route: route)
+                literals.append((String(first), child))
             }
         }
 
-        func find(_ segments: ArraySlice<Substring>, parameters: inout [Substring]) -> Node? {
-            guard let first = segments.first else { return routes.isEmpty ? nil : self }
-            if let literal = literals[first], let found = literal.find(segments.dropFirst(), parameters: &parameters) {
-                return found
+        /// `path` is what is left of the normalized path; "" means every segment was consumed.
+        func find(_ path: Substring, parameters: inout [Substring]) -> Node? {
+            guard !path.isEmpty else { return hasRoutes ? self : nil }
+            let slash = path.utf8.firstIndex(of: UInt8(ascii: "/"))
+            let segment = path[..<(slash ?? path.endIndex)]
+            let rest = slash.map { path[path.index(after: $0)...] } ?? path[path.endIndex...]
+            if slash != nil, rest.isEmpty {
+                return nil  // an empty last segment, as in `/a//`
             }
-            if let child = parameter.first, !first.isEmpty {
-                parameters.append(first)
-                if let found = child.find(segments.dropFirst(), parameters: &parameters) { return found }
+            for literal in literals where literal.segment == segment {
+                if let found = literal.node.find(rest, parameters: &parameters) { return found }
+            }
+            if let child = parameter.first, !segment.isEmpty {
+                parameters.append(segment)
+                if let found = child.find(rest, parameters: &parameters) { return found }
                 parameters.removeLast()
             }
             return nil

@@ -22,16 +22,13 @@ LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
 var logger = Logger(label: "hello")
 logger.logLevel = configuration.accessLog ? .info : .error
 
-let plaintextBody = Array("Hello, World!".utf8)
-let jsonBody = Array(#"{"message":"Hello, World!"}"#.utf8)
+// Built once: a handler returns a copy, which shares the storage.
+let plaintext = HTTPResponse(status: 200, headers: ["Content-Type": "text/plain"], body: Array("Hello, World!".utf8))
+let json = HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(#"{"message":"Hello, World!"}"#.utf8))
 
 var router = Router()
-router.get("/plaintext") { _ in
-    HTTPResponse(status: 200, headers: ["Content-Type": "text/plain"], body: plaintextBody)
-}
-router.get("/json") { _ in
-    HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: jsonBody)
-}
+router.get("/plaintext") { _ in plaintext }
+router.get("/json") { _ in json }
 
 let server = HTTPServer(configuration: configuration, responder: router, logger: logger)
 do {
