@@ -138,9 +138,4 @@ extension EventLoop {
         for evcon in idle where connections[evcon] != nil { evhttp_connection_free(evcon) }
     }
 
-    /// The reply of the connection's current request has been written.
-    func responseWritten(_ request: OpaquePointer) {
-        guard let evcon = evhttp_request_get_connection(request) else { return }
-        connections[evcon]?.finishResponse()
-    }
 }

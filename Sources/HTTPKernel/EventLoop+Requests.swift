@@ -9,6 +9,8 @@ import Glibc
 /// box may cross threads.
 struct PendingExchange: @unchecked Sendable {
     let request: OpaquePointer
+    /// The connection's record; kept alive here even if the client leaves meanwhile.
+    let connection: Connection?
     let requestID: String
     let method: HTTPMethod
     let path: String
@@ -19,12 +21,15 @@ struct PendingExchange: @unchecked Sendable {
 extension EventLoop {
     /// evhttp's callback for every complete request (headers and body read).
     func receive(_ request: OpaquePointer) {
-        let startedAt = EventLoop.monotonicNanoseconds()
+        let startedAt = logsAccess ? EventLoop.monotonicNanoseconds() : 0
         let connection = evhttp_request_get_connection(request).flatMap { connections[$0] }
-        connection?.enter(.handling)
-        evhttp_request_set_on_complete_cb(request, { request, arg in
-            EventLoop.from(arg).responseWritten(request!)
-        }, Unmanaged.passUnretained(self).toOpaque())
+        if let connection {
+            connection.enter(.handling)
+            // Called only from evhttp_send_done, while the connection (and so its record) lives.
+            evhttp_request_set_on_complete_cb(request, { _, arg in
+                Unmanaged<Connection>.fromOpaque(arg!).takeUnretainedValue().finishResponse()
+            }, Unmanaged.passUnretained(connection).toOpaque())
+        }
 
         let headers = Self.headers(of: request)
         let requestID = RequestID.resolve(inbound: headers["X-Request-Id"], generator: &requestIDs)
@@ -32,7 +37,7 @@ extension EventLoop {
         let uri = evhttp_request_get_evhttp_uri(request)
         let path = uri.flatMap { evhttp_uri_get_path($0) }.map { String(cString: $0) } ?? "/"
         let exchange = PendingExchange(
-            request: request, requestID: requestID, method: method, path: path.isEmpty ? "/" : path,
+            request: request, connection: connection, requestID: requestID, method: method, path: path.isEmpty ? "/" : path,
             peerAddress: connection?.peerAddress ?? "", startedAt: startedAt)
 
         guard inFlight < configuration.maxInFlightPerLoop else {
@@ -80,20 +85,26 @@ extension EventLoop {
     private func send(_ response: HTTPResponse, for exchange: PendingExchange) {
         preconditionOnLoop()
         let request = exchange.request
-        if let evcon = evhttp_request_get_connection(request) { connections[evcon]?.enter(.writing) }
+        // A request whose client left has no connection any more; evhttp then just frees it.
+        if evhttp_request_get_connection(request) != nil { exchange.connection?.enter(.writing) }
         let output = evhttp_request_get_output_headers(request)
         let names = HeaderNames.shared
-        evhttp_add_header(output, names.date, dateCache.value)
+        dateCache.value.withCString { _ = evhttp_add_header(output, names.date, $0) }
         evhttp_add_header(output, names.server, serverNameC)
-        evhttp_add_header(output, names.requestID, exchange.requestID)
-        evhttp_add_header(output, names.contentTypeOptions, names.nosniff)
+        if configuration.identityHeaders {
+            exchange.requestID.withCString { _ = evhttp_add_header(output, names.requestID, $0) }
+            evhttp_add_header(output, names.contentTypeOptions, names.nosniff)
+        }
         for field in response.headers where !HeaderNames.isKernelOwned(field.name) {
             // evhttp refuses values with CR or LF (header injection); such a field is dropped.
-            evhttp_add_header(output, field.name, field.value)
+            // withCString: passing a short String straight to C would allocate a copy.
+            field.name.withCString { name in
+                field.value.withCString { value in _ = evhttp_add_header(output, name, value) }
+            }
         }
         if exchange.method == .head {
             // evhttp leaves Content-Length out of HEAD replies; it must be the GET body's length.
-            evhttp_add_header(output, "Content-Length", String(response.body.count))
+            String(response.body.count).withCString { _ = evhttp_add_header(output, "Content-Length", $0) }
         }
         if draining { evhttp_add_header(output, "Connection", "close") }
         if !response.body.isEmpty {
@@ -107,7 +118,7 @@ extension EventLoop {
 
 
     private func logAccess(_ exchange: PendingExchange, status: Int, bytes: Int) {
-        guard configuration.accessLog, logger.logLevel <= .info else { return }
+        guard logsAccess else { return }
         let micros = (EventLoop.monotonicNanoseconds() - exchange.startedAt) / 1000
         logger.info("request", metadata: [
             "request_id": .string(exchange.requestID),

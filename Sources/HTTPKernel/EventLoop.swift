@@ -19,6 +19,8 @@ final class EventLoop: @unchecked Sendable {
     let configuration: ServerConfiguration
     let responder: any HTTPResponder
     let logger: Logger
+    /// Whether each response gets an access log line (decided once: the level is fixed).
+    let logsAccess: Bool
     private(set) var executor: LoopExecutor!
 
     let base: OpaquePointer
@@ -51,6 +53,7 @@ final class EventLoop: @unchecked Sendable {
         self.configuration = configuration
         self.responder = responder
         self.logger = logger
+        logsAccess = configuration.accessLog && logger.logLevel <= .info
         serverNameC = strdup(configuration.serverName)
         guard let base = event_base_new() else { throw ListeningSocket.Failure(description: "event_base_new failed") }
         // Two priorities: connection bookkeeping (0) runs before any I/O of the new connection (1).

@@ -32,6 +32,10 @@ public struct ServerConfiguration: Sendable {
     public var retryAfterSeconds: Int = 1
     /// The `Server` header (a name, never a version).
     public var serverName: String = "conduit"
+    /// Whether every response carries `X-Request-Id` and `X-Content-Type-Options: nosniff`.
+    /// On for applications; the `hello` benchmark server turns it off to send exactly
+    /// TechEmpower's header set, like the peers it is compared with.
+    public var identityHeaders: Bool = true
     /// Whether the kernel writes one access log line per response (at info level).
     public var accessLog: Bool = true
 

@@ -13,6 +13,8 @@ func environment(_ name: String) -> String? { getenv(name).map { String(cString:
 
 var configuration = ServerConfiguration()
 configuration.serverName = "hello"
+// TechEmpower's header set (Server, Date, Content-Type, Content-Length), as the peers send it.
+configuration.identityHeaders = environment("IDENTITY_HEADERS") == "1"
 configuration.host = environment("HOST") ?? "127.0.0.1"
 if let port = environment("PORT").flatMap(Int.init) { configuration.port = port }
 if let loops = environment("EVENT_LOOPS").flatMap(Int.init), loops > 0 { configuration.eventLoops = loops }
