@@ -1,0 +1,149 @@
+import Foundation
+import HTTPTestSupport
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Start-up, configuration errors, logs and shutdown of the real binary.
+@Suite("Lifecycle of conduit")
+struct LifecycleTests {
+    @Test("SIGTERM during in-flight requests completes them and exits 0")
+    func sigtermDrains() throws {
+        let server = try ServerProcess.start(environment: ["SHUTDOWN_GRACE_SECONDS": "5"])
+        // A request still arriving when the signal comes: it must get its answer.
+        let arriving = try RawHTTPClient(port: server.port)
+        try arriving.send("GET /readyz HTTP/1.1\r\nHost: x\r\n")
+        // Idle keep-alive connections are closed by the drain.
+        let idle = try RawHTTPClient(port: server.port)
+        #expect(try idle.get("/healthz").status == 200)
+        // Busy clients hammering until the end: every answer they get is whole.
+        let failures = Mutex<[String]>([])
+        let completed = Atomic<Int>(0)
+        let group = DispatchGroup()
+        for _ in 0..<8 {
+            DispatchQueue.global().async(group: group) {
+                guard let client = try? RawHTTPClient(port: server.port) else { return }
+                while true {
+                    do {
+                        let response = try client.get("/healthz")
+                        guard response.status == 200, response.text == #"{"status":"ok"}"# else {
+                            failures.withLock { $0.append("bad response \(response.status)") }
+                            return
+                        }
+                        completed.add(1, ordering: .relaxed)
+                        if response.header("Connection") == "close" { return }
+                    } catch {
+                        return  // the connection was closed between requests: allowed
+                    }
+                }
+            }
+        }
+        usleep(300_000)
+        server.signal(SIGTERM)
+        usleep(300_000)
+        try arriving.send("\r\n")
+        let answer = try arriving.readResponse()
+        #expect(answer.status == 503, "readiness fails while draining")
+        #expect(answer.header("Connection") == "close")
+        #expect(idle.waitForClose())
+        group.wait()
+        #expect(server.waitForExit() == 0)
+        #expect(failures.withLock { $0 }.isEmpty)
+        #expect(completed.load(ordering: .relaxed) > 0)
+        let messages = server.logObjects.compactMap { $0["message"] as? String }
+        #expect(messages.contains("draining"))
+        #expect(messages.last == "stopped")
+    }
+
+    @Test("SIGINT stops it too, with exit 0")
+    func sigint() throws {
+        let server = try ServerProcess.start()
+        server.signal(SIGINT)
+        #expect(server.waitForExit() == 0)
+    }
+
+    @Test("an invalid value exits non-zero with one line naming it", arguments: [
+        ["PORT": "notaport"], ["PORT": "70000"], ["LOG_LEVEL": "loud"], ["EVENT_LOOPS": "0"],
+        ["APP_ENV": "staging"], ["DATABASE_URL": "mysql://x"], ["MAX_BODY_BYTES": "-1"],
+    ])
+    func invalidConfiguration(_ environment: [String: String]) throws {
+        let server = try ServerProcess(arguments: ["serve"], environment: environment)
+        let status = server.waitForExit()
+        #expect(status != nil && status != 0)
+        let lines = server.stderrText.split(separator: "\n")
+        #expect(lines.count == 1, "\(server.stderrText)")
+        #expect(server.stderrText.contains(environment.keys.first!))
+        #expect(!server.stderrText.contains("Fatal error"))
+    }
+
+    @Test("production refuses to start without a strong JWT_SECRET")
+    func productionSecret() throws {
+        for secret in [nil, "short", "change-me-to-at-least-32-random-bytes-please"] {
+            var environment = ["APP_ENV": "production"]
+            environment["JWT_SECRET"] = secret
+            let server = try ServerProcess(arguments: ["serve"], environment: environment)
+            #expect(server.waitForExit() == 78)
+            #expect(server.stderrText.contains("JWT_SECRET"))
+        }
+        let strong = try ServerProcess.start(environment: [
+            "APP_ENV": "production", "JWT_SECRET": "k3Jx9q2LmV8pR4tY7wZ1aB5cD6eF0gH2iJ4kL8mN0o",
+        ])
+        #expect(strong.stop() == 0)
+    }
+
+    @Test("a port already in use is a one-line error")
+    func portInUse() throws {
+        let first = try ServerProcess.start()
+        defer { first.stop() }
+        let second = try ServerProcess(arguments: ["serve"], environment: ["PORT": String(first.port)])
+        #expect(second.waitForExit() == 1)
+        #expect(second.stderrText.split(separator: "\n").count == 1)
+    }
+
+    @Test("no subcommand means serve; the command line beats the environment")
+    func defaultSubcommand() throws {
+        let server = try ServerProcess.start(arguments: ["--log-level", "notice"], environment: ["LOG_LEVEL": "debug"])
+        #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
+        #expect(server.stop() == 0)
+        #expect(!server.stdoutLines.contains { $0.contains("\"message\":\"request\"") }, "info lines logged at notice")
+    }
+
+    @Test("--help and config check work, and secrets are masked")
+    func cli() throws {
+        let help = try ServerProcess(arguments: ["--help"])
+        #expect(help.waitForExit() == 0)
+        #expect(help.stdoutLines.joined().contains("config"))
+        let check = try ServerProcess(
+            arguments: ["config", "check"],
+            environment: ["JWT_SECRET": "a-very-secret-value-that-must-not-appear", "DATABASE_URL": "postgres://u:hunter2@db:5432/c"])
+        #expect(check.waitForExit() == 0)
+        let output = check.stdoutLines.joined(separator: "\n")
+        #expect(output.contains("PORT=0"))
+        #expect(!output.contains("a-very-secret-value"))
+        #expect(!output.contains("hunter2"))
+    }
+
+    @Test("logs are JSON lines, with one access line per request carrying the request id")
+    func accessLog() throws {
+        let server = try ServerProcess.start()
+        let client = try RawHTTPClient(port: server.port)
+        _ = try client.get("/healthz", headers: ["X-Request-Id: log-test-1"])
+        _ = try client.get("/nowhere", headers: ["X-Request-Id: log-test-2"])
+        #expect(server.stop() == 0)
+        #expect(server.stdoutLines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
+        let access = server.logObjects.filter { $0["message"] as? String == "request" }
+        #expect(access.count == 2)
+        let first = try #require(access.first { $0["request_id"] as? String == "log-test-1" })
+        #expect(first["method"] as? String == "GET")
+        #expect(first["path"] as? String == "/healthz")
+        #expect(first["status"] as? Int == 200)
+        #expect(first["bytes"] as? Int == 15)
+        #expect(first["peer"] as? String == "127.0.0.1")
+        #expect(first["duration_ms"] is Double)
+        #expect(first["timestamp"] is String && first["level"] as? String == "info")
+        #expect(access.contains { $0["request_id"] as? String == "log-test-2" && $0["status"] as? Int == 404 })
+    }
+}

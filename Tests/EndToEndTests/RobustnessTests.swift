@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Clients that misbehave: slowloris, idle connections, mass disconnects.
+@Suite("Robustness of conduit", .serialized)
+struct RobustnessTests {
+    @Test("a slowloris client is closed at the request deadline while others are served")
+    func slowloris() throws {
+        let server = try ServerProcess.start(environment: ["REQUEST_TIMEOUT_SECONDS": "2"])
+        defer { server.stop() }
+        let slow = try RawHTTPClient(port: server.port, timeoutSeconds: 1)
+        try slow.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        let started = Date()
+        var closed = false
+        // One header line every 300 ms never lets an idle timeout fire; the deadline must.
+        for index in 0..<40 {
+            if (try? slow.send("X-Slow-\(index): y\r\n")) == nil || slow.hasData(withinMilliseconds: 300) {
+                closed = slow.waitForClose()
+                break
+            }
+            let other = try RawHTTPClient(port: server.port)
+            #expect(try other.get("/healthz").status == 200)
+        }
+        #expect(closed, "the slow connection was never closed")
+        #expect(Date().timeIntervalSince(started) < 6)
+    }
+
+    @Test("an idle keep-alive connection is closed after KEEP_ALIVE_TIMEOUT_SECONDS")
+    func idleKeepAlive() throws {
+        let server = try ServerProcess.start(environment: ["KEEP_ALIVE_TIMEOUT_SECONDS": "1"])
+        defer { server.stop() }
+        let client = try RawHTTPClient(port: server.port, timeoutSeconds: 5)
+        #expect(try client.get("/healthz").status == 200)
+        let started = Date()
+        #expect(client.waitForClose())
+        #expect(Date().timeIntervalSince(started) < 4)
+    }
+
+    @Test("1,000 clients that disconnect mid-request leave the server healthy")
+    func massDisconnects() throws {
+        let server = try ServerProcess.start()
+        defer { server.stop() }
+        usleep(200_000)
+        let baseline = server.openDescriptorCount
+        let shapes = [
+            "GET /healthz HTTP/1.1\r\nHost:",  // inside the headers
+            "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhalf",  // inside the body
+            "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",  // before reading the reply
+            "",  // connect and go
+        ]
+        for round in 0..<10 {
+            var clients: [RawHTTPClient] = []
+            for index in 0..<100 {
+                let client = try RawHTTPClient(port: server.port)
+                try client.send(shapes[(round + index) % shapes.count])
+                clients.append(client)
+            }
+            for (index, client) in clients.enumerated() where index.isMultiple(of: 2) { client.abort() }
+            clients.removeAll()  // closes the rest with FIN
+            #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
+        }
+        #expect(server.process.isRunning)
+        // Every abandoned connection is released (not leaked) once the server has seen the close.
+        var settled = false
+        for _ in 0..<50 where !settled {
+            settled = server.openDescriptorCount <= baseline + 2
+            if !settled { usleep(100_000) }
+        }
+        #expect(settled, "descriptors: \(server.openDescriptorCount), baseline \(baseline)")
+        #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a built executable of this package (`conduit`, `hello`) as a child process on a free
+/// loopback port, captures its stdout and stderr, and stops it by PID.
+public final class ServerProcess: @unchecked Sendable {
+    // @unchecked: `process` is only used from the test that owns this object; captured output
+    // is behind a Mutex.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public let process: Process
+    public private(set) var port = 0
+    public let workingDirectory: URL
+    private let captured = CapturedOutput()
+
+    private final class CapturedOutput: Sendable {
+        private let state = Mutex<(stdout: [String], stderr: String)>(([], ""))
+        func withLock<T>(_ body: (inout (stdout: [String], stderr: String)) -> T) -> T { state.withLock { body(&$0) } }
+    }
+
+    /// The directory holding the package's built products: `CONDUIT_BIN_DIR`, or the folder of
+    /// the running test bundle (SwiftPM puts both in the same build folder).
+    public static var binDirectory: URL {
+        if let path = ProcessInfo.processInfo.environment["CONDUIT_BIN_DIR"] { return URL(fileURLWithPath: path) }
+        var executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        while executable.pathComponents.count > 1 {
+            executable.deleteLastPathComponent()
+            if FileManager.default.isExecutableFile(atPath: executable.appendingPathComponent("conduit").path) { return executable }
+        }
+        return URL(fileURLWithPath: ".build/debug")
+    }
+
+    /// Starts `product` without waiting for it to listen (for start-up failures).
+    public init(product: String = "conduit", arguments: [String] = [], environment: [String: String] = [:]) throws {
+        workingDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("conduit-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workingDirectory, withIntermediateDirectories: true)
+        process = Process()
+        process.executableURL = Self.binDirectory.appendingPathComponent(product)
+        process.arguments = arguments
+        process.currentDirectoryURL = workingDirectory
+        var env = ["PATH": "/usr/bin:/bin", "HOST": "127.0.0.1", "PORT": "0", "LOG_LEVEL": "info", "LOG_FORMAT": "json"]
+        env.merge(environment) { $1 }
+        process.environment = env
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let captured = self.captured
+        Thread.detachNewThread {
+            let handle = stdout.fileHandleForReading
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: 10) {
+                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+                    pending.removeSubrange(pending.startIndex...newline)
+                    captured.withLock { $0.stdout.append(line) }
+                }
+            }
+        }
+        Thread.detachNewThread {
+            let data = stderr.fileHandleForReading.readDataToEndOfFile()
+            captured.withLock { $0.stderr += String(decoding: data, as: UTF8.self) }
+        }
+    }
+
+    /// Starts `product` and waits for its "listening" log line, which carries the port.
+    public static func start(
+        product: String = "conduit", arguments: [String] = ["serve"], environment: [String: String] = [:]
+    ) throws -> ServerProcess {
+        let server = try ServerProcess(product: product, arguments: arguments, environment: environment)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let line = server.stdoutLines.first(where: { $0.contains("\"listening\"") }),
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let port = object["port"] as? Int
+            {
+                server.port = port
+                return server
+            }
+            guard server.process.isRunning else { break }
+            usleep(20_000)
+        }
+        server.kill()
+        throw Failure(description: "\(product) did not start: \(server.stderrText) \(server.stdoutLines.joined(separator: "\n"))")
+    }
+
+    public var stdoutLines: [String] { captured.withLock { $0.stdout } }
+    public var stderrText: String { captured.withLock { $0.stderr } }
+
+    /// The JSON log lines as objects.
+    public var logObjects: [[String: Any]] {
+        stdoutLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    public func signal(_ number: Int32) { Glibc.kill(pid, number) }
+
+    /// Waits for the process to exit; returns its status, or nil after `timeout` seconds.
+    public func waitForExit(timeout: TimeInterval = 20) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        guard !process.isRunning else { return nil }
+        usleep(50_000)  // let the reader threads collect the last lines
+        return process.terminationStatus
+    }
+
+    /// Stops the process with SIGTERM and returns its exit status.
+    @discardableResult
+    public func stop() -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        signal(SIGTERM)
+        return waitForExit()
+    }
+
+    public func kill() {
+        if process.isRunning { signal(SIGKILL) }
+        _ = waitForExit(timeout: 5)
+    }
+
+    /// Open file descriptors of the process (sockets included).
+    public var openDescriptorCount: Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+    }
+
+    deinit {
+        if process.isRunning { Glibc.kill(pid, SIGKILL) }
+        try? FileManager.default.removeItem(at: workingDirectory)
+    }
+}
