@@ -147,3 +147,34 @@ struct LifecycleTests {
         #expect(access.contains { $0["request_id"] as? String == "log-test-2" && $0["status"] as? Int == 404 })
     }
 }
+
+/// A container runs its entrypoint as PID 1, for which the kernel drops signals that have no
+/// handler. A new PID namespace reproduces that without a Docker engine.
+@Suite("conduit as PID 1")
+struct PIDOneTests {
+    static let unshare = ["/usr/bin/unshare", "--pid", "--fork", "--mount-proc"]
+
+    static var canUnshare: Bool {
+        guard FileManager.default.isExecutableFile(atPath: unshare[0]) else { return false }
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: unshare[0])
+        probe.arguments = Array(unshare.dropFirst()) + ["/bin/true"]
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
+    }
+
+    @Test("SIGTERM from outside the namespace drains and exits 0, logs on stdout", .enabled(if: canUnshare))
+    func pidOne() throws {
+        let server = try ServerProcess.start(launcher: Self.unshare)
+        #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
+        let child = try #require(server.childPIDs.first)
+        let namespacePID = try String(contentsOfFile: "/proc/\(child)/status", encoding: .utf8)
+            .split(separator: "\n").first { $0.hasPrefix("NSpid:") }?.split(separator: "\t").last
+        #expect(namespacePID == "1", "conduit is PID 1 in its namespace")
+        kill(child, SIGTERM)
+        #expect(server.waitForExit() == 0)
+        let messages = server.logObjects.compactMap { $0["message"] as? String }
+        #expect(messages.contains("request") && messages.last == "stopped")
+    }
+}

@@ -36,12 +36,22 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts `product` without waiting for it to listen (for start-up failures).
-    public init(product: String = "conduit", arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// With `launcher` (such as `["/usr/bin/unshare", "--pid", "--fork", "--mount-proc"]`) the
+    /// product runs as that command's child.
+    public init(
+        product: String = "conduit", arguments: [String] = [], environment: [String: String] = [:], launcher: [String] = []
+    ) throws {
         workingDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("conduit-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workingDirectory, withIntermediateDirectories: true)
         process = Process()
-        process.executableURL = Self.binDirectory.appendingPathComponent(product)
-        process.arguments = arguments
+        let binary = Self.binDirectory.appendingPathComponent(product)
+        if let command = launcher.first {
+            process.executableURL = URL(fileURLWithPath: command)
+            process.arguments = Array(launcher.dropFirst()) + [binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = workingDirectory
         var env = ["PATH": "/usr/bin:/bin", "HOST": "127.0.0.1", "PORT": "0", "LOG_LEVEL": "info", "LOG_FORMAT": "json"]
         env.merge(environment) { $1 }
@@ -74,9 +84,10 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// Starts `product` and waits for its "listening" log line, which carries the port.
     public static func start(
-        product: String = "conduit", arguments: [String] = ["serve"], environment: [String: String] = [:]
+        product: String = "conduit", arguments: [String] = ["serve"], environment: [String: String] = [:],
+        launcher: [String] = []
     ) throws -> ServerProcess {
-        let server = try ServerProcess(product: product, arguments: arguments, environment: environment)
+        let server = try ServerProcess(product: product, arguments: arguments, environment: environment, launcher: launcher)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if let line = server.stdoutLines.first(where: { $0.contains("\"listening\"") }),
@@ -104,6 +115,12 @@ public final class ServerProcess: @unchecked Sendable {
     public var pid: Int32 { process.processIdentifier }
 
     public func signal(_ number: Int32) { Glibc.kill(pid, number) }
+
+    /// The PIDs of the process's children (the real server when a launcher is used).
+    public var childPIDs: [Int32] {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").compactMap { Int32($0) }
+    }
 
     /// Waits for the process to exit; returns its status, or nil after `timeout` seconds.
     public func waitForExit(timeout: TimeInterval = 20) -> Int32? {
