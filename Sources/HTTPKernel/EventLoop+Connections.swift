@@ -19,8 +19,9 @@ final class Connection {
         case receiving
         /// A handler owns the request.
         case handling
-        /// The response is being written.
-        case writing
+        /// Draining: the response (with `Connection: close`) is on its way; evhttp closes the
+        /// connection once it is written.
+        case closing
     }
 
     let evcon: OpaquePointer
@@ -28,7 +29,9 @@ final class Connection {
     var inputCallback: OpaquePointer?
     var phase = Phase.idle
     var phaseStarted: Int
-    unowned let loop: EventLoop
+    /// The loop outlives its connections (it frees them all before it stops); unowned(unsafe)
+    /// because checked unowned references cost atomic operations on every phase change.
+    unowned(unsafe) let loop: EventLoop
     lazy var peerAddress: String = {
         var address: UnsafeMutablePointer<CChar>?
         var port: UInt16 = 0
@@ -57,9 +60,10 @@ final class Connection {
         if let inputCallback { evbuffer_cb_clear_flags(bufferevent_get_input(bufferEvent), inputCallback, UInt32(EVBUFFER_CB_ENABLED)) }
     }
 
-    /// The response was written: idle until the next request's first byte, which may already
-    /// be buffered (pipelining).
-    func finishResponse() {
+    /// The response went to evhttp: idle until the next request's first byte, which may already
+    /// be buffered (pipelining). Marked here rather than when the write completes, to spare a
+    /// callback per request; `isFlushed` tells the two apart where it matters.
+    func responseSent() {
         let input = bufferevent_get_input(bufferEvent)
         if evbuffer_get_length(input) > 0 {
             enter(.receiving)
@@ -67,6 +71,11 @@ final class Connection {
             enter(.idle)
             if let inputCallback { evbuffer_cb_set_flags(input, inputCallback, UInt32(EVBUFFER_CB_ENABLED)) }
         }
+    }
+
+    /// Idle, with every byte of the last response handed to the socket: safe to close.
+    var isIdleAndFlushed: Bool {
+        phase == .idle && evbuffer_get_length(bufferevent_get_output(bufferEvent)) == 0
     }
 }
 
@@ -123,8 +132,10 @@ extension EventLoop {
         var overdue: [OpaquePointer] = []
         for (evcon, connection) in connections {
             switch connection.phase {
-            case .receiving where now - connection.phaseStarted >= configuration.requestTimeoutSeconds,
-                .idle where now - connection.phaseStarted >= configuration.keepAliveTimeoutSeconds:
+            case .receiving where now - connection.phaseStarted >= configuration.requestTimeoutSeconds:
+                overdue.append(evcon)
+            case .idle where now - connection.phaseStarted >= configuration.keepAliveTimeoutSeconds && connection.isIdleAndFlushed:
+                // A response still being written is evhttp's write timeout's business.
                 overdue.append(evcon)
             default: break
             }
@@ -134,7 +145,7 @@ extension EventLoop {
     }
 
     func closeIdleConnections() {
-        let idle = connections.filter { $0.value.phase == .idle }.map(\.key)
+        let idle = connections.filter { $0.value.isIdleAndFlushed }.map(\.key)
         for evcon in idle where connections[evcon] != nil { evhttp_connection_free(evcon) }
     }
 

@@ -23,13 +23,7 @@ extension EventLoop {
     func receive(_ request: OpaquePointer) {
         let startedAt = logsAccess ? EventLoop.monotonicNanoseconds() : 0
         let connection = evhttp_request_get_connection(request).flatMap { connections[$0] }
-        if let connection {
-            connection.enter(.handling)
-            // Called only from evhttp_send_done, while the connection (and so its record) lives.
-            evhttp_request_set_on_complete_cb(request, { _, arg in
-                Unmanaged<Connection>.fromOpaque(arg!).takeUnretainedValue().finishResponse()
-            }, Unmanaged.passUnretained(connection).toOpaque())
-        }
+        connection?.enter(.handling)
 
         let headers = Self.headers(of: request)
         let requestID = RequestID.resolve(inbound: headers["X-Request-Id"], generator: &requestIDs)
@@ -46,8 +40,8 @@ extension EventLoop {
             send(HTTPError.serviceUnavailable("server is overloaded", retryAfterSeconds: configuration.retryAfterSeconds).response, for: exchange)
             return
         }
-        let rawQuery = uri.flatMap { evhttp_uri_get_query($0) }.map { String(cString: $0) } ?? ""
-        guard let query = QueryParameters(raw: rawQuery) else {
+        let rawQuery = uri.flatMap { evhttp_uri_get_query($0) }
+        guard let query = rawQuery.map({ QueryParameters(raw: String(cString: $0)) }) ?? QueryParameters() else {
             send(HTTPError.badRequest("query", "malformed percent-encoding or invalid UTF-8").response, for: exchange)
             return
         }
@@ -56,19 +50,7 @@ extension EventLoop {
             peerAddress: exchange.peerAddress, requestID: requestID, logger: logger)
 
         inFlight += 1
-        let responder = self.responder
-        executor.runInline {
-            Task(executorPreference: executor) {
-                let response: HTTPResponse
-                do {
-                    response = try await responder.respond(to: httpRequest)
-                } catch {
-                    // The application's error middleware should have answered; this is the net.
-                    response = ErrorMiddleware.response(for: error, request: httpRequest)
-                }
-                self.complete(exchange, with: response)
-            }
-        }
+        executor.runInline { dispatch(RequestWork(request: httpRequest, exchange: exchange)) }
     }
 
     /// Sends a handler's response, on the loop thread whatever thread the handler ended on.
@@ -86,7 +68,9 @@ extension EventLoop {
         preconditionOnLoop()
         let request = exchange.request
         // A request whose client left has no connection any more; evhttp then just frees it.
-        if evhttp_request_get_connection(request) != nil { exchange.connection?.enter(.writing) }
+        if evhttp_request_get_connection(request) != nil, let connection = exchange.connection {
+            if draining { connection.enter(.closing) } else { connection.responseSent() }
+        }
         let output = evhttp_request_get_output_headers(request)
         let names = HeaderNames.shared
         dateCache.value.withCString { _ = evhttp_add_header(output, names.date, $0) }

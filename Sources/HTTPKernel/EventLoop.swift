@@ -40,6 +40,8 @@ final class EventLoop: @unchecked Sendable {
     var inFlight = 0
     var connections: [OpaquePointer: Connection] = [:]
     var pendingBufferEvents: [OpaquePointer] = []
+    /// Request tasks waiting for their next request (EventLoop+Workers.swift).
+    var idleWorkers: [UnsafeContinuation<RequestWork?, Never>] = []
     private(set) var draining = false
     private var drainDeadline = 0
     private var onExit: (@Sendable () -> Void)?
@@ -188,12 +190,13 @@ final class EventLoop: @unchecked Sendable {
             self.boundSocket = nil
         }
         closeIdleConnections()
+        executor.runInline { releaseIdleWorkers() }
         finishDrainIfDone()
     }
 
     func finishDrainIfDone() {
         guard draining else { return }
-        let busy = inFlight > 0 || connections.values.contains { $0.phase != .idle }
+        let busy = inFlight > 0 || connections.values.contains { !$0.isIdleAndFlushed }
         if !busy || EventLoop.monotonicSeconds() >= drainDeadline {
             if busy {
                 logger.warning("shutdown grace period over", metadata: ["loop": "\(index)", "in_flight": "\(inFlight)"])

@@ -3,17 +3,44 @@ import Logging
 /// One HTTP request, copied off its event loop into an immutable value so that handlers on any
 /// executor can read it without touching evhttp.
 public struct HTTPRequest: Sendable {
-    public let method: HTTPMethod
+    /// What came off the wire, shared by every copy of the request: a copy costs one retain,
+    /// not one per field.
+    private final class Head: Sendable {
+        let method: HTTPMethod
+        let path: String
+        let query: QueryParameters
+        let headers: HTTPHeaders
+        let body: [UInt8]
+        let peerAddress: String
+        let requestID: String
+
+        init(
+            method: HTTPMethod, path: String, query: QueryParameters, headers: HTTPHeaders, body: [UInt8],
+            peerAddress: String, requestID: String
+        ) {
+            self.method = method
+            self.path = path
+            self.query = query
+            self.headers = headers
+            self.body = body
+            self.peerAddress = peerAddress
+            self.requestID = requestID
+        }
+    }
+
+    private let head: Head
+
+    public var method: HTTPMethod { head.method }
     /// The path exactly as received (still percent-encoded); the router decodes parameters.
-    public let path: String
+    public var path: String { head.path }
     /// Decoded query parameters, in order (`+` is a space, `%XX` decoded).
-    public let query: QueryParameters
-    public let headers: HTTPHeaders
-    public let body: [UInt8]
+    public var query: QueryParameters { head.query }
+    public var headers: HTTPHeaders { head.headers }
+    public var body: [UInt8] { head.body }
     /// The peer's IP address as the socket reports it (a proxy's, when behind one).
-    public let peerAddress: String
+    public var peerAddress: String { head.peerAddress }
     /// The request id: the client's `X-Request-Id` when it is safe, otherwise a generated one.
-    public let requestID: String
+    public var requestID: String { head.requestID }
     /// Path parameters filled in by the router (`/articles/:slug` gives `slug`).
     public internal(set) var pathParameters: [String: String] = [:]
     /// The route template that matched (`/api/articles/:slug`), for logs and metrics.
@@ -35,13 +62,9 @@ public struct HTTPRequest: Sendable {
         headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], peerAddress: String = "",
         requestID: String, logger: Logger
     ) {
-        self.method = method
-        self.path = path
-        self.query = query
-        self.headers = headers
-        self.body = body
-        self.peerAddress = peerAddress
-        self.requestID = requestID
+        head = Head(
+            method: method, path: path, query: query, headers: headers, body: body, peerAddress: peerAddress,
+            requestID: requestID)
         baseLogger = logger
     }
 
