@@ -21,7 +21,7 @@ final class EventLoop: @unchecked Sendable {
     let logger: Logger
     /// Whether each response gets an access log line (decided once: the level is fixed).
     let logsAccess: Bool
-    private(set) var executor: LoopExecutor!
+    let executor: LoopExecutor
 
     let base: OpaquePointer
     let http: OpaquePointer
@@ -32,7 +32,6 @@ final class EventLoop: @unchecked Sendable {
     private var tickEvent: OpaquePointer!
     private var boundSocket: OpaquePointer?
     private let listenFD: Int32
-    private var thread: pthread_t?
 
     var dateCache = DateCache()
     var coarseNow: Int = EventLoop.monotonicSeconds()
@@ -67,7 +66,6 @@ final class EventLoop: @unchecked Sendable {
         guard wakeFD >= 0 else { throw ListeningSocket.Failure(description: "eventfd failed") }
         self.wakeFD = wakeFD
         executor = LoopExecutor(
-            isLoopThread: { [unowned self] in self.isOnLoopThread },
             wake: {
                 var one: UInt64 = 1
                 _ = write(wakeFD, &one, 8)
@@ -120,10 +118,7 @@ final class EventLoop: @unchecked Sendable {
 
     // MARK: Thread
 
-    var isOnLoopThread: Bool {
-        guard let thread else { return false }
-        return pthread_equal(thread, pthread_self()) != 0
-    }
+    var isOnLoopThread: Bool { executor.isLoopThread }
 
     func preconditionOnLoop() {
         precondition(isOnLoopThread, "evhttp touched off its loop thread")
@@ -148,7 +143,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func runOnThread() {
-        thread = pthread_self()
+        executor.bindToCurrentThread()
         event_base_dispatch(base)
         onExit?()
     }

@@ -1,4 +1,7 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The Swift concurrency executor of one event loop: jobs run on the loop's own thread.
 ///
@@ -9,7 +12,7 @@ import Synchronization
 /// The price: a handler must never block. Blocking or CPU-heavy steps go to ``BlockingPool``;
 /// when they finish, their continuation comes back through the cross-thread queue below.
 public final class LoopExecutor: TaskExecutor, @unchecked Sendable {
-    // @unchecked: `local` and `draining` are touched only on the loop thread (asserted through
+    // @unchecked: `local` and `draining` are touched only on the loop thread (checked through
     // `isLoopThread`); `remote` is behind a Mutex; `wake` is thread-safe by contract.
 
     enum Work {
@@ -20,7 +23,8 @@ public final class LoopExecutor: TaskExecutor, @unchecked Sendable {
     private var local: [Work] = []
     private var draining = false
     private let remote = Mutex(RemoteQueue())
-    private let isLoopThread: @Sendable () -> Bool
+    /// The loop thread's `pthread_t`, 0 until the loop runs.
+    private let loopThread = Atomic<UInt>(0)
     private let wake: @Sendable () -> Void
 
     struct RemoteQueue: ~Copyable {
@@ -29,12 +33,16 @@ public final class LoopExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     /// - Parameters:
-    ///   - isLoopThread: whether the caller is the loop's thread.
     ///   - wake: makes the loop call ``runPending()`` soon; callable from any thread.
-    init(isLoopThread: @escaping @Sendable () -> Bool, wake: @escaping @Sendable () -> Void) {
-        self.isLoopThread = isLoopThread
+    init(wake: @escaping @Sendable () -> Void) {
         self.wake = wake
     }
+
+    /// Called once by the loop's thread before it runs anything.
+    func bindToCurrentThread() { loopThread.store(UInt(pthread_self()), ordering: .releasing) }
+
+    /// Whether the caller is the loop's thread.
+    var isLoopThread: Bool { loopThread.load(ordering: .relaxed) == UInt(pthread_self()) }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         submit(.job(UnownedJob(job)))
@@ -42,11 +50,11 @@ public final class LoopExecutor: TaskExecutor, @unchecked Sendable {
 
     /// Runs `body` on the loop thread: now if the caller is on it, otherwise soon.
     public func execute(_ body: @escaping @Sendable () -> Void) {
-        if isLoopThread() { body() } else { submit(.closure(body)) }
+        if isLoopThread { body() } else { submit(.closure(body)) }
     }
 
     private func submit(_ work: Work) {
-        if isLoopThread() {
+        if isLoopThread {
             local.append(work)
             if !draining { wake() }
             return
