@@ -15,7 +15,9 @@ public struct Router: HTTPResponder {
         case badPath
     }
 
-    private var root = Node()
+    /// The trie as an arena: node 0 is the root, children are indices. Lookups walk it by
+    /// index, so matching copies no node (and retains nothing) on the way.
+    private var nodes = [Node()]
 
     public init() {}
 
@@ -23,7 +25,7 @@ public struct Router: HTTPResponder {
     /// error and traps at start-up, not at request time.
     public mutating func add(_ method: HTTPMethod, _ template: String, _ handler: @escaping Handler) {
         let segments = Self.segments(of: template)
-        root.insert(segments[...], method: method, route: Route(template: template, handler: handler))
+        insert(segments[...], at: 0, method: method, route: Route(template: template, handler: handler))
     }
 
     public mutating func get(_ template: String, _ handler: @escaping Handler) { add(.get, template, handler) }
@@ -36,11 +38,12 @@ public struct Router: HTTPResponder {
         // Allocation-free on the common path: segments are slices of `path`, and the parameter
         // list only allocates when a template has parameters.
         var parameterValues: [Substring] = []
-        guard let node = root.find(Self.normalized(path), parameters: &parameterValues) else {
+        guard let index = find(Self.normalized(path), from: 0, parameters: &parameterValues) else {
             return .notFound
         }
-        guard let route = node.routes[method.index] ?? (method == .head ? node.routes[HTTPMethod.get.index] : nil) else {
-            return .methodNotAllowed(allowed: node.allowedMethods)
+        guard let route = nodes[index].routes[method.index] ?? (method == .head ? nodes[index].routes[HTTPMethod.get.index] : nil)
+        else {
+            return .methodNotAllowed(allowed: nodes[index].allowedMethods)
         }
         if route.parameterNames.isEmpty {
             return .found(handler: route.handler, template: route.template, parameters: [:])
@@ -98,8 +101,8 @@ public struct Router: HTTPResponder {
 
     private struct Node {
         /// Few children per node: a linear scan beats hashing the segment.
-        var literals: [(segment: String, node: Node)] = []
-        var parameter: [Node] = []  // zero or one child; an array keeps Node a value type
+        var literals: [(segment: String, child: Int)] = []
+        var parameterChild: Int?
         var routes = [Route?](repeating: nil, count: HTTPMethod.allCases.count)
 
         var allowedMethods: [HTTPMethod] {
@@ -107,43 +110,52 @@ public struct Router: HTTPResponder {
         }
 
         var hasRoutes: Bool { routes.contains { $0 != nil } }
+    }
 
-        mutating func insert(_ segments: ArraySlice<Substring>, method: HTTPMethod, route: Route) {
-            guard let first = segments.first else {
-                precondition(routes[method.index] == nil, "route \(method) \(route.template) registered twice")
-                routes[method.index] = route
-                return
-            }
-            if first.hasPrefix(":") {
-                if parameter.isEmpty { parameter.append(Node()) }
-                parameter[0].insert(segments.dropFirst(), method: method, route: route)
-            } else if let index = literals.firstIndex(where: { $0.segment == first }) {
-                literals[index].node.insert(segments.dropFirst(), method: method, route: route)
+    private mutating func insert(_ segments: ArraySlice<Substring>, at index: Int, method: HTTPMethod, route: Route) {
+        guard let first = segments.first else {
+            precondition(nodes[index].routes[method.index] == nil, "route \(method) \(route.template) registered twice")
+            nodes[index].routes[method.index] = route
+            return
+        }
+        let child: Int
+        if first.hasPrefix(":") {
+            if let existing = nodes[index].parameterChild {
+                child = existing
             } else {
-                var child = Node()
-                child.insert(segments.dropFirst(), method: method, route: route)
-                literals.append((String(first), child))
+                child = nodes.count
+                nodes.append(Node())
+                nodes[index].parameterChild = child
             }
+        } else if let existing = nodes[index].literals.first(where: { $0.segment == first })?.child {
+            child = existing
+        } else {
+            child = nodes.count
+            nodes.append(Node())
+            nodes[index].literals.append((String(first), child))
         }
+        insert(segments.dropFirst(), at: child, method: method, route: route)
+    }
 
-        /// `path` is what is left of the normalized path; "" means every segment was consumed.
-        func find(_ path: Substring, parameters: inout [Substring]) -> Node? {
-            guard !path.isEmpty else { return hasRoutes ? self : nil }
-            let slash = path.utf8.firstIndex(of: UInt8(ascii: "/"))
-            let segment = path[..<(slash ?? path.endIndex)]
-            let rest = slash.map { path[path.index(after: $0)...] } ?? path[path.endIndex...]
-            if slash != nil, rest.isEmpty {
-                return nil  // an empty last segment, as in `/a//`
-            }
-            for literal in literals where literal.segment == segment {
-                if let found = literal.node.find(rest, parameters: &parameters) { return found }
-            }
-            if let child = parameter.first, !segment.isEmpty {
-                parameters.append(segment)
-                if let found = child.find(rest, parameters: &parameters) { return found }
-                parameters.removeLast()
-            }
-            return nil
+    /// `path` is what is left of the normalized path; "" means every segment was consumed.
+    private func find(_ path: Substring, from index: Int, parameters: inout [Substring]) -> Int? {
+        guard !path.isEmpty else { return nodes[index].hasRoutes ? index : nil }
+        let slash = path.utf8.firstIndex(of: UInt8(ascii: "/"))
+        let segment = path[..<(slash ?? path.endIndex)]
+        let rest = slash.map { path[path.index(after: $0)...] } ?? path[path.endIndex...]
+        if slash != nil, rest.isEmpty {
+            return nil  // an empty last segment, as in `/a//`
         }
+        for position in nodes[index].literals.indices where nodes[index].literals[position].segment == segment {
+            if let found = find(rest, from: nodes[index].literals[position].child, parameters: &parameters) {
+                return found
+            }
+        }
+        if let child = nodes[index].parameterChild, !segment.isEmpty {
+            parameters.append(segment)
+            if let found = find(rest, from: child, parameters: &parameters) { return found }
+            parameters.removeLast()
+        }
+        return nil
     }
 }
