@@ -27,4 +27,5 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
+#include <event2/listener.h>
 #endif

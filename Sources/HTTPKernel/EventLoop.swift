@@ -30,7 +30,10 @@ final class EventLoop: @unchecked Sendable {
     private let wakeFD: Int32
     var registerEvent: OpaquePointer!
     private var tickEvent: OpaquePointer!
-    private var boundSocket: OpaquePointer?
+    private(set) var boundSocket: OpaquePointer?
+    /// Re-enables accepting after a pause for a failed accept(2) (EventLoop+Accept.swift).
+    var acceptResumeEvent: OpaquePointer!
+    var acceptPausedCount = 0
     private let listenFD: Int32
 
     var dateCache = DateCache()
@@ -92,6 +95,14 @@ final class EventLoop: @unchecked Sendable {
             throw ListeningSocket.Failure(description: "evhttp_accept_socket failed")
         }
         boundSocket = bound
+        acceptResumeEvent = event_new(base, -1, 0, { _, _, arg in
+            EventLoop.from(arg).resumeAccepting()
+        }, me)
+        AcceptErrors.register(self, http: http)
+        evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(bound)) { _, http in
+            let code = errno
+            AcceptErrors.loop(for: http)?.acceptFailed(errno: code)
+        }
     }
 
     static func from(_ pointer: UnsafeMutableRawPointer?) -> EventLoop {
@@ -145,6 +156,7 @@ final class EventLoop: @unchecked Sendable {
     private func runOnThread() {
         executor.bindToCurrentThread()
         event_base_dispatch(base)
+        AcceptErrors.unregister(http: http)
         onExit?()
     }
 
@@ -181,6 +193,7 @@ final class EventLoop: @unchecked Sendable {
         draining = true
         drainDeadline = EventLoop.monotonicSeconds() + graceSeconds
         if let boundSocket {
+            event_del(acceptResumeEvent)
             evhttp_del_accept_socket(http, boundSocket)
             self.boundSocket = nil
         }

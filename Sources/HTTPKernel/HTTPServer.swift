@@ -87,13 +87,30 @@ public final class HTTPServer: Sendable {
         waiters.forEach { $0.resume() }
     }
 
-    /// Once per process: SIGPIPE ignored (a peer that vanished must not kill the process on
-    /// write), and glibc's fastbins off: every request allocates a Swift task larger than the
-    /// tcache limit, and with fastbins on each such allocation first consolidated them
-    /// (`malloc_consolidate` was ~1% of a plaintext benchmark). Small blocks still come from
-    /// the per-thread tcache.
+    /// Once per process:
+    /// - SIGPIPE ignored: a peer that vanished must not kill the process on write;
+    /// - the open-file limit raised to its hard maximum: each connection is a descriptor, and
+    ///   the common soft default (1024) is an easy way to starve the server;
+    /// - glibc's fastbins off: every request used to allocate a task larger than the tcache
+    ///   limit, and with fastbins on each such allocation first consolidated them;
+    /// - libevent's own warnings routed into the log instead of raw stderr lines.
     private static let prepareProcess: Void = {
         signal(SIGPIPE, SIG_IGN)
+        var limit = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        }
         mallopt(M_MXFAST, 0)
+        event_set_log_callback { severity, message in
+            guard let message else { return }
+            let text = String(cString: message)
+            switch severity {
+            case EVENT_LOG_DEBUG, EVENT_LOG_MSG: HTTPServer.libeventLogger.debug("\(text)")
+            default: HTTPServer.libeventLogger.warning("\(text)")
+            }
+        }
     }()
+
+    private static let libeventLogger = Logger(label: "libevent")
 }

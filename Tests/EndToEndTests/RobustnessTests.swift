@@ -75,3 +75,31 @@ struct RobustnessTests {
         #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
     }
 }
+
+/// Running out of file descriptors must not turn the accept loop into a busy spin.
+@Suite("conduit out of file descriptors")
+struct DescriptorExhaustionTests {
+    static var hasPrlimit: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit") }
+
+    @Test("past the descriptor limit it pauses accepting, logs a little, and recovers", .enabled(if: hasPrlimit))
+    func emfile() throws {
+        let server = try ServerProcess.start(launcher: ["/usr/bin/prlimit", "--nofile=48:48"])
+        defer { server.stop() }
+        var clients: [RawHTTPClient] = []
+        for _ in 0..<80 {
+            guard let client = try? RawHTTPClient(port: server.port, timeoutSeconds: 1) else { break }
+            clients.append(client)
+        }
+        usleep(300_000)
+        // Busy-looping on accept(2) would use a whole core: about 100 ticks a second.
+        let before = server.cpuTicks
+        usleep(1_000_000)
+        let used = server.cpuTicks - before
+        #expect(used < 30, "\(used) CPU ticks in one second while out of descriptors")
+        #expect(server.stdoutLines.count < 200, "\(server.stdoutLines.count) log lines")
+        #expect(server.stdoutLines.contains { $0.contains("accept failed") })
+        clients.removeAll()
+        usleep(500_000)
+        #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
+    }
+}

@@ -144,6 +144,15 @@ public final class ServerProcess: @unchecked Sendable {
         _ = waitForExit(timeout: 5)
     }
 
+    /// User plus system CPU time of the process so far, in clock ticks.
+    public var cpuTicks: Int {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    }
+
     /// Open file descriptors of the process (sockets included).
     public var openDescriptorCount: Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
