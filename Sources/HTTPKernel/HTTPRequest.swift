@@ -13,10 +13,11 @@ public struct HTTPRequest: Sendable {
         let body: [UInt8]
         let peerAddress: String
         let requestID: String
+        let logger: Logger
 
         init(
             method: HTTPMethod, path: String, query: QueryParameters, headers: HTTPHeaders, body: [UInt8],
-            peerAddress: String, requestID: String
+            peerAddress: String, requestID: String, logger: Logger
         ) {
             self.method = method
             self.path = path
@@ -25,6 +26,7 @@ public struct HTTPRequest: Sendable {
             self.body = body
             self.peerAddress = peerAddress
             self.requestID = requestID
+            self.logger = logger
         }
     }
 
@@ -49,13 +51,15 @@ public struct HTTPRequest: Sendable {
     /// is attached when the logger is read, so requests that never log do not pay for it.
     public var logger: Logger {
         get {
-            var logger = baseLogger
+            if let loggerOverride { return loggerOverride }
+            var logger = head.logger
             logger[metadataKey: "request_id"] = .string(requestID)
             return logger
         }
-        set { baseLogger = newValue }
+        set { loggerOverride = newValue }
     }
-    private var baseLogger: Logger
+    /// Set when middleware replaced the logger; nil keeps copies of the request small.
+    private var loggerOverride: Logger?
 
     public init(
         method: HTTPMethod, path: String, query: QueryParameters = QueryParameters(),
@@ -64,8 +68,7 @@ public struct HTTPRequest: Sendable {
     ) {
         head = Head(
             method: method, path: path, query: query, headers: headers, body: body, peerAddress: peerAddress,
-            requestID: requestID)
-        baseLogger = logger
+            requestID: requestID, logger: logger)
     }
 
     /// A path parameter by name; the router guarantees every name of the matched template.
