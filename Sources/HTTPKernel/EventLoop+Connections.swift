@@ -122,7 +122,9 @@ extension EventLoop {
         if let entry = connection.inputCallback {
             evbuffer_remove_cb_entry(bufferevent_get_input(connection.bufferEvent), entry)
         }
-        if draining { finishDrainIfDone() }
+        // Closing many at once (closeIdleConnections) checks once at the end, not per
+        // connection: a per-close check scans every connection, O(n²) with n idle ones.
+        if draining, !closingInBulk { finishDrainIfDone() }
     }
 
     /// Closes connections that overran their phase's deadline. A handler's connection is never
@@ -141,12 +143,16 @@ extension EventLoop {
             }
         }
         // A close callback may already have freed some of them (drain closes idle ones too).
+        closingInBulk = true
         for evcon in overdue where connections[evcon] != nil { evhttp_connection_free(evcon) }
+        closingInBulk = false
     }
 
     func closeIdleConnections() {
         let idle = connections.filter { $0.value.isIdleAndFlushed }.map(\.key)
+        closingInBulk = true
         for evcon in idle where connections[evcon] != nil { evhttp_connection_free(evcon) }
+        closingInBulk = false
     }
 
 }

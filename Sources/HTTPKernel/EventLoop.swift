@@ -45,6 +45,8 @@ final class EventLoop: @unchecked Sendable {
     /// Request tasks waiting for their next request (EventLoop+Workers.swift).
     var idleWorkers: [UnsafeContinuation<RequestWork?, Never>] = []
     private(set) var draining = false
+    /// Set while the loop closes a batch of connections itself.
+    var closingInBulk = false
     private var drainDeadline = 0
     private var onExit: (@Sendable () -> Void)?
 

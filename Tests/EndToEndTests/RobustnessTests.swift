@@ -103,3 +103,23 @@ struct DescriptorExhaustionTests {
         #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
     }
 }
+
+@Suite("conduit shutdown with many connections")
+struct ManyConnectionsShutdownTests {
+    @Test("SIGTERM with 6,000 idle keep-alive connections closes them all and exits promptly")
+    func manyIdleConnections() throws {
+        let server = try ServerProcess.start(environment: ["LOG_LEVEL": "notice"])
+        var clients: [RawHTTPClient] = []
+        for _ in 0..<6000 { clients.append(try RawHTTPClient(port: server.port)) }
+        // Every connection served once, so each is an idle keep-alive connection.
+        for client in clients { try client.send(RawHTTPClient.request("GET", "/healthz")) }
+        for client in clients { #expect(try client.readResponse().status == 200) }
+        let started = Date()
+        server.signal(SIGTERM)
+        #expect(server.waitForExit(timeout: 20) == 0)
+        // Closing them used to re-scan every connection per close: seconds for thousands.
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < 1.5, "exit took \(elapsed) s")
+        #expect(clients.prefix(50).allSatisfy { $0.waitForClose() })
+    }
+}
