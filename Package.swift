@@ -18,6 +18,7 @@ let package = Package(
         .package(
             url: "https://github.com/apple/swift-configuration", from: "1.4.0",
             traits: [.defaults, "CommandLineArguments"]),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
     ],
     targets: [
         // libevent 2.1 (evhttp + pthreads support) from the system, found through pkg-config.
@@ -43,6 +44,7 @@ let package = Package(
                 "HTTPKernel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
             ],
             swiftSettings: strict),
 

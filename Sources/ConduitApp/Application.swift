@@ -15,32 +15,65 @@ public struct Application: Sendable {
         [ErrorMiddleware()]
     }
 
-    func makeRouter() throws -> Router {
+    func makeRouter(store: SQLiteStore) throws -> Router {
         var router = Router()
-        HealthRoutes(lifecycle: lifecycle, checks: [("storage", storageCheck())]).register(on: &router)
+        HealthRoutes(lifecycle: lifecycle, checks: [("database", { try await store.ping() })]).register(on: &router)
         return router
     }
 
-    /// The SQLite default needs its directory; readiness fails when it is not writable.
-    private func storageCheck() -> HealthRoutes.Check {
-        let url = configuration.databaseURL
-        return {
-            guard url.lowercased().hasPrefix("sqlite:") else { return }
-            let path = String(url.dropFirst("sqlite:".count))
-            let directory = (path as NSString).deletingLastPathComponent
-            guard FileManager.default.isWritableFile(atPath: directory.isEmpty ? "." : directory) else {
-                throw ConfigurationError("database directory \(directory) is not writable")
-            }
+    /// `conduit migrate`: brings the schema up to date and returns the versions applied.
+    public static func migrate(_ configuration: AppConfiguration) async throws -> [Int] {
+        let logger = Logger(label: "conduit")
+        let store = try await openStore(configuration, logger: logger)
+        do {
+            let applied = try await Migrator().run(on: store.sql(logger: logger), logger: logger)
+            await store.close()
+            return applied
+        } catch {
+            await store.close()
+            throw error
         }
+    }
+
+    /// Opens the database named by DATABASE_URL and brings its schema up to date.
+    static func openDatabase(_ configuration: AppConfiguration, logger: Logger) async throws -> SQLiteStore {
+        let store = try await openStore(configuration, logger: logger)
+        do {
+            try await Migrator().run(on: store.sql(logger: logger), logger: logger)
+        } catch {
+            await store.close()
+            throw ConfigurationError("database migration failed: \(error)")
+        }
+        return store
+    }
+
+    private static func openStore(_ configuration: AppConfiguration, logger: Logger) async throws -> SQLiteStore {
+        guard case let .sqlite(path) = try DatabaseLocation(url: configuration.databaseURL) else {
+            throw ConfigurationError("DATABASE_URL: PostgreSQL is not supported by this build yet; use sqlite:PATH")
+        }
+        let store: SQLiteStore
+        do {
+            store = try await SQLiteStore.open(path: path, logger: logger)
+        } catch {
+            throw ConfigurationError("cannot open database \(path): \(error)")
+        }
+        return store
     }
 
     /// Runs until SIGTERM or SIGINT, then drains and returns.
     public func run() async throws {
         let logger = Logger(label: "conduit")
-        try prepareStorage()
-        let responder = MiddlewareChain(middlewares, responder: try makeRouter())
-        let server = HTTPServer(configuration: configuration.server, responder: responder, logger: logger)
-        let port = try server.start()
+        let store = try await Self.openDatabase(configuration, logger: logger)
+        let server: HTTPServer
+        let port: Int
+        do {
+            let responder = MiddlewareChain(middlewares, responder: try makeRouter(store: store))
+            server = HTTPServer(configuration: configuration.server, responder: responder, logger: logger)
+            port = try server.start()
+        } catch {
+            await store.close()  // SQLiteNIO traps on a connection dropped without closing
+            throw error
+        }
         if configuration.jwtSecretIsEphemeral {
             logger.warning("JWT_SECRET is not set: using a random secret, tokens will not survive a restart")
         }
@@ -53,19 +86,8 @@ public struct Application: Sendable {
         logger.notice("draining", metadata: ["signal": .stringConvertible(signal), "grace_seconds": .stringConvertible(configuration.shutdownGraceSeconds)])
         server.shutdown(graceSeconds: configuration.shutdownGraceSeconds)
         await server.waitUntilStopped()
+        await store.close()
         logger.notice("stopped")
-    }
-
-    private func prepareStorage() throws {
-        guard configuration.databaseURL.lowercased().hasPrefix("sqlite:") else { return }
-        let path = String(configuration.databaseURL.dropFirst("sqlite:".count))
-        let directory = (path as NSString).deletingLastPathComponent
-        guard !directory.isEmpty else { return }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ConfigurationError("cannot create database directory \(directory): \(error.localizedDescription)")
-        }
     }
 
     /// Installs the log handler the configuration asks for; once per process.

@@ -17,7 +17,7 @@ struct Conduit: AsyncParsableCommand {
             < command line. Any key can be given as a flag: --port 9000, --log-level debug. \
             `conduit config check` lists every key with its effective value.
             """,
-        subcommands: [Serve.self, ConfigCommand.self],
+        subcommands: [Serve.self, Migrate.self, ConfigCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -32,6 +32,25 @@ struct Serve: AsyncParsableCommand {
         Application.bootstrapLogging(configuration)
         do {
             try await Application(configuration: configuration).run()
+        } catch {
+            fail("\(error)")
+        }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Bring the database schema up to date (serve does this at start too).")
+
+    @Argument(parsing: .allUnrecognized, help: "Configuration overrides such as --database-url sqlite:data/x.sqlite.")
+    var overrides: [String] = []
+
+    func run() async throws {
+        let configuration = try await loadOrExit(overrides)
+        Application.bootstrapLogging(configuration)
+        do {
+            let applied = try await Application.migrate(configuration)
+            print(applied.isEmpty ? "schema up to date" : "applied: \(applied.map(String.init).joined(separator: ", "))")
         } catch {
             fail("\(error)")
         }

@@ -178,3 +178,30 @@ struct PIDOneTests {
         #expect(messages.contains("request") && messages.last == "stopped")
     }
 }
+
+@Suite("conduit database lifecycle")
+struct DatabaseLifecycleTests {
+    @Test("serve creates and migrates the SQLite default; readyz checks it; migrate is idempotent")
+    func defaultDatabase() throws {
+        let server = try ServerProcess.start()
+        #expect(try RawHTTPClient(port: server.port).get("/readyz").status == 200)
+        #expect(server.stop() == 0)
+        let file = server.workingDirectory.appendingPathComponent("data/conduit.sqlite").path
+        #expect(FileManager.default.fileExists(atPath: file))
+        #expect(server.logObjects.contains { $0["message"] as? String == "migration applied" })
+
+        let migrate = try ServerProcess(
+            arguments: ["migrate"], environment: ["DATABASE_URL": "sqlite:\(file)", "LOG_LEVEL": "warning"])
+        #expect(migrate.waitForExit() == 0)
+        #expect(migrate.stdoutLines.contains("schema up to date"))
+    }
+
+    @Test("a database that cannot be opened stops start-up with one line")
+    func unopenable() throws {
+        let server = try ServerProcess(arguments: ["serve"], environment: ["DATABASE_URL": "sqlite:/proc/no/such/dir/x.sqlite"])
+        let status = server.waitForExit()
+        #expect(status != nil && status != 0)
+        #expect(server.stderrText.split(separator: "\n").count == 1)
+        #expect(server.stderrText.contains("database"))
+    }
+}

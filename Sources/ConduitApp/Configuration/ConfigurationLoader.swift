@@ -141,18 +141,8 @@ public enum ConfigurationLoader {
 
         func databaseURL() throws(ConfigurationError) -> String {
             let url = string(.databaseURL) ?? ConfigurationKey.databaseURL.defaultValue!
-            let lower = url.lowercased()
-            if lower.hasPrefix("sqlite:") {
-                guard url.count > "sqlite:".count else { throw ConfigurationError("DATABASE_URL sqlite: needs a file path") }
-                return url
-            }
-            if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") {
-                guard let components = URLComponents(string: url), components.host?.isEmpty == false else {
-                    throw ConfigurationError("DATABASE_URL is not a valid postgres:// URL")
-                }
-                return url
-            }
-            throw ConfigurationError("DATABASE_URL must start with sqlite: or postgres://, got \(quoted(AppConfiguration.maskedURL(url)))")
+            _ = try DatabaseLocation(url: url)
+            return url
         }
 
         /// The value as text when the key is set anywhere, whatever its type.

@@ -1,0 +1,60 @@
+import Logging
+import SQLKit
+
+/// One schema change, identified by a version that never changes once released.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    /// Statements run in order inside one transaction with the version bookkeeping.
+    public let statements: [String]
+}
+
+/// Applies the migrations a database has not seen yet, in version order, each in its own
+/// transaction, and records them in `schema_migrations`. Running it again is a no-op.
+public struct Migrator: Sendable {
+    public let migrations: [Migration]
+
+    public init(migrations: [Migration] = Schema.migrations) {
+        precondition(
+            zip(migrations, migrations.dropFirst()).allSatisfy { $0.version < $1.version },
+            "migration versions must increase")
+        self.migrations = migrations
+    }
+
+    /// Returns the versions it applied.
+    @discardableResult
+    public func run(on database: any SQLDatabase, logger: Logger) async throws -> [Int] {
+        try await database.raw("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            )
+            """).run()
+        let applied = Set(try await appliedVersions(on: database))
+        var ran: [Int] = []
+        for migration in migrations where !applied.contains(migration.version) {
+            try await database.raw("BEGIN IMMEDIATE").run()
+            do {
+                for statement in migration.statements {
+                    try await database.raw(SQLQueryString(statement)).run()
+                }
+                try await database.raw(
+                    "INSERT INTO schema_migrations (version, name) VALUES (\(bind: migration.version), \(bind: migration.name))"
+                ).run()
+                try await database.raw("COMMIT").run()
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
+            logger.notice("migration applied", metadata: ["version": .stringConvertible(migration.version), "name": .string(migration.name)])
+            ran.append(migration.version)
+        }
+        return ran
+    }
+
+    public func appliedVersions(on database: any SQLDatabase) async throws -> [Int] {
+        try await database.raw("SELECT version FROM schema_migrations ORDER BY version").all()
+            .map { try $0.decode(column: "version", as: Int.self) }
+    }
+}

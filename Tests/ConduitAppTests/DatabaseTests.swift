@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import SQLKit
+import Testing
+
+@testable import ConduitApp
+
+@Suite("SQLite store and migrations")
+struct DatabaseTests {
+    let logger = Logger(label: "test")
+
+    func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("db-\(UUID().uuidString)/conduit.sqlite").path
+    }
+
+    @Test("migrations create the schema once; a second run applies nothing")
+    func migrationsAreIdempotent() async throws {
+        let store = try await SQLiteStore.open(path: temporaryPath(), logger: logger)
+        let database = store.sql(logger: logger)
+        #expect(try await Migrator().run(on: database, logger: logger) == [1])
+        #expect(try await Migrator().run(on: database, logger: logger) == [])
+        #expect(try await Migrator().appliedVersions(on: database) == [1])
+        await store.close()
+    }
+
+    @Test("every lookup the API makes has an index")
+    func indexes() async throws {
+        let store = try await SQLiteStore.open(path: temporaryPath(), logger: logger)
+        let database = store.sql(logger: logger)
+        try await Migrator().run(on: database, logger: logger)
+        let names = try await database.raw("SELECT name FROM sqlite_master WHERE type = 'index'").all()
+            .map { try $0.decode(column: "name", as: String.self) }
+        for index in ["follows_by_followee", "articles_by_created", "articles_by_author", "article_tags_by_tag",
+                      "favorites_by_article", "comments_by_article"] {
+            #expect(names.contains(index), "missing \(index)")
+        }
+        // UNIQUE constraints index users.username, users.email, articles.slug and tags.name.
+        #expect(names.filter { $0.hasPrefix("sqlite_autoindex_users") }.count == 2)
+        #expect(names.contains { $0.hasPrefix("sqlite_autoindex_articles") })
+        #expect(names.contains { $0.hasPrefix("sqlite_autoindex_tags") })
+        await store.close()
+    }
+
+    @Test("WAL mode and foreign keys are on")
+    func settings() async throws {
+        let store = try await SQLiteStore.open(path: temporaryPath(), logger: logger)
+        #expect(try await store.current(.journalMode) == "wal")
+        #expect(try await store.current(.foreignKeys) == "1")
+        try await Migrator().run(on: store.sql(logger: logger), logger: logger)
+        await #expect(throws: (any Error).self) {
+            try await store.sql(logger: logger).raw("INSERT INTO follows (follower_id, followee_id) VALUES (1, 2)").run()
+        }
+        await store.close()
+    }
+
+    @Test("usernames and emails are unique regardless of case")
+    func uniqueness() async throws {
+        let store = try await SQLiteStore.open(path: temporaryPath(), logger: logger)
+        let database = store.sql(logger: logger)
+        try await Migrator().run(on: database, logger: logger)
+        let now = "2026-11-24T00:00:00.000Z"
+        try await database.raw("""
+            INSERT INTO users (username, email, password_hash, created_at, updated_at)
+            VALUES (\(bind: "Jake"), \(bind: "jake@example.com"), \(bind: "x"), \(bind: now), \(bind: now))
+            """).run()
+        await #expect(throws: (any Error).self) {
+            try await database.raw("""
+                INSERT INTO users (username, email, password_hash, created_at, updated_at)
+                VALUES (\(bind: "jake"), \(bind: "other@example.com"), \(bind: "x"), \(bind: now), \(bind: now))
+                """).run()
+        }
+        await #expect(throws: (any Error).self) {
+            try await database.raw("""
+                INSERT INTO users (username, email, password_hash, created_at, updated_at)
+                VALUES (\(bind: "other"), \(bind: "JAKE@example.com"), \(bind: "x"), \(bind: now), \(bind: now))
+                """).run()
+        }
+        await store.close()
+    }
+
+    @Test("DATABASE_URL forms", arguments: [
+        ("sqlite:data/conduit.sqlite", DatabaseLocation.sqlite(path: "data/conduit.sqlite")),
+        ("sqlite:///var/lib/conduit.sqlite", DatabaseLocation.sqlite(path: "/var/lib/conduit.sqlite")),
+        ("postgres://u:p@db:5432/conduit", DatabaseLocation.postgres(url: "postgres://u:p@db:5432/conduit")),
+    ])
+    func locations(_ url: String, _ expected: DatabaseLocation) throws {
+        #expect(try DatabaseLocation(url: url) == expected)
+    }
+}
