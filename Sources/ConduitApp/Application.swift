@@ -15,9 +15,17 @@ public struct Application: Sendable {
         [ErrorMiddleware()]
     }
 
-    func makeRouter(store: SQLiteStore) throws -> Router {
+    func makeRouter(store: SQLiteStore, logger: Logger) async throws -> Router {
         var router = Router()
         HealthRoutes(lifecycle: lifecycle, checks: [("database", { try await store.ping() })]).register(on: &router)
+        let database = store.sql(logger: logger)
+        // Password hashing gets its own threads: never an event loop, never the cooperative pool.
+        let hashingPool = BlockingPool(threads: configuration.eventLoops, name: "password-hash")
+        let users = UsersService(
+            users: SQLUsersRepository(database: database),
+            hasher: PasswordHasher(parameters: .init(logN: configuration.passwordHashCost), pool: hashingPool),
+            tokens: await TokenService(secret: configuration.jwtSecret, lifetimeSeconds: configuration.jwtTTLSeconds))
+        UsersController(users: users, authentication: Authentication(users: users)).register(on: &router)
         return router
     }
 
@@ -67,7 +75,7 @@ public struct Application: Sendable {
         let server: HTTPServer
         let port: Int
         do {
-            let responder = MiddlewareChain(middlewares, responder: try makeRouter(store: store))
+            let responder = MiddlewareChain(middlewares, responder: try await makeRouter(store: store, logger: logger))
             server = HTTPServer(configuration: configuration.server, responder: responder, logger: logger)
             port = try server.start()
         } catch {

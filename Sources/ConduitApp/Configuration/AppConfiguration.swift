@@ -24,6 +24,8 @@ public struct AppConfiguration: Sendable {
     public var writeTimeoutSeconds = 30
     public var maxInFlightPerLoop = 1024
     public var shutdownGraceSeconds = 10
+    public var jwtTTLSeconds = 86400
+    public var passwordHashCost = 15
 
     public init(jwtSecret: String) { self.jwtSecret = jwtSecret }
 
@@ -63,6 +65,8 @@ public struct AppConfiguration: Sendable {
                 case .writeTimeoutSeconds: String(writeTimeoutSeconds)
                 case .maxInFlightPerLoop: String(maxInFlightPerLoop)
                 case .shutdownGraceSeconds: String(shutdownGraceSeconds)
+                case .jwtTTLSeconds: String(jwtTTLSeconds)
+                case .passwordHashCost: String(passwordHashCost)
                 }
             return (key, value)
         }

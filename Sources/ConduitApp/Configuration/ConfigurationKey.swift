@@ -19,6 +19,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case writeTimeoutSeconds = "WRITE_TIMEOUT_SECONDS"
     case maxInFlightPerLoop = "MAX_IN_FLIGHT_PER_LOOP"
     case shutdownGraceSeconds = "SHUTDOWN_GRACE_SECONDS"
+    case jwtTTLSeconds = "JWT_TTL_SECONDS"
+    case passwordHashCost = "PASSWORD_HASH_COST"
 
     /// The key as swift-configuration reads it: `MAX_BODY_BYTES` is `max.body.bytes`, which its
     /// environment provider spells `MAX_BODY_BYTES` and its command-line provider `--max-body-bytes`.
@@ -46,6 +48,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .writeTimeoutSeconds: "30"
         case .maxInFlightPerLoop: "1024"
         case .shutdownGraceSeconds: "10"
+        case .jwtTTLSeconds: "86400"
+        case .passwordHashCost: "15"
         }
     }
 
@@ -66,6 +70,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .writeTimeoutSeconds: "Seconds a connection may make no read or write progress."
         case .maxInFlightPerLoop: "Requests one event loop handles at once; past it, 503 with Retry-After (load shedding)."
         case .shutdownGraceSeconds: "On SIGTERM/SIGINT, seconds in-flight requests get to finish."
+        case .jwtTTLSeconds: "Lifetime of an issued token (exp - iat), in seconds."
+        case .passwordHashCost: "scrypt cost as log2(N) (r=8, p=1): 15 uses 32 MiB and tens of ms per hash. Raising it rehashes passwords at their next login."
         }
     }
 }

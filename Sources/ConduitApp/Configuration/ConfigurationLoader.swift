@@ -95,6 +95,8 @@ public enum ConfigurationLoader {
         configuration.writeTimeoutSeconds = try values.integer(.writeTimeoutSeconds, in: 1...3600)
         configuration.maxInFlightPerLoop = try values.integer(.maxInFlightPerLoop, in: 1...1_000_000)
         configuration.shutdownGraceSeconds = try values.integer(.shutdownGraceSeconds, in: 0...3600)
+        configuration.jwtTTLSeconds = try values.integer(.jwtTTLSeconds, in: 60...(30 * 86400))
+        configuration.passwordHashCost = try values.integer(.passwordHashCost, in: 10...20)
         return configuration
     }
 

@@ -1,0 +1,117 @@
+import Foundation
+import HTTPKernel
+
+/// Reads a JSON request body into a dictionary, refusing what no endpoint accepts: a body that
+/// is not JSON (400), a top level that is not an object (400) and nesting deeper than
+/// `maxDepth` (400, checked before parsing so a hostile body cannot exhaust the stack).
+enum JSONBody {
+    static let maxDepth = 16
+
+    static func object(_ request: HTTPRequest) throws(AppError) -> [String: Any] {
+        guard !request.body.isEmpty else { throw .malformedBody("a JSON object is required") }
+        guard depth(of: request.body) <= maxDepth else { throw .malformedBody("JSON nested too deeply") }
+        guard let value = try? JSONSerialization.jsonObject(with: Data(request.body)) else {
+            throw .malformedBody("invalid JSON")
+        }
+        guard let object = value as? [String: Any] else { throw .malformedBody("a JSON object is required") }
+        return object
+    }
+
+    /// The object under `key` (`{"user": {...}}`), which must be present.
+    static func envelope(_ request: HTTPRequest, key: String) throws(AppError) -> Fields {
+        guard let inner = try object(request)[key] as? [String: Any] else {
+            throw .validation([key: ["can't be blank"]])
+        }
+        return Fields(inner)
+    }
+
+    /// Maximum bracket nesting, ignoring brackets inside strings.
+    static func depth(of bytes: [UInt8]) -> Int {
+        var depth = 0, deepest = 0, inString = false, escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
+    }
+}
+
+/// Declarative field rules for one request object; every failure is collected, then `check()`
+/// throws them all as one 422.
+struct Fields {
+    private let object: [String: Any]
+    private(set) var errors: [String: [String]] = [:]
+
+    init(_ object: [String: Any]) { self.object = object }
+
+    /// Present, a string, not blank, at most `max` characters.
+    mutating func required(_ name: String, max: Int, min: Int = 1) -> String? {
+        switch object[name] {
+        case nil, is NSNull:
+            fail(name, "can't be blank")
+        case let text as String:
+            return validated(name, text, max: max, min: min)
+        default:
+            fail(name, "must be a string")
+        }
+        return nil
+    }
+
+    /// Absent (nil), or present and valid as for `required`; null is refused.
+    mutating func optional(_ name: String, max: Int, min: Int = 1) -> String? {
+        guard object[name] != nil else { return nil }
+        return required(name, max: max, min: min)
+    }
+
+    /// Absent (unchanged), null (clear), or a string of at most `max` characters.
+    mutating func patch(_ name: String, max: Int) -> Patch<String> {
+        switch object[name] {
+        case nil: return .unchanged
+        case is NSNull: return .clear
+        case let text as String:
+            guard text.count <= max else {
+                fail(name, "is too long (maximum is \(max) characters)")
+                return .unchanged
+            }
+            guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" }) else {
+                fail(name, "is invalid")
+                return .unchanged
+            }
+            return .set(text)
+        default:
+            fail(name, "must be a string")
+            return .unchanged
+        }
+    }
+
+    mutating func fail(_ name: String, _ message: String) { errors[name, default: []].append(message) }
+
+    func check() throws(AppError) {
+        if !errors.isEmpty { throw .validation(errors) }
+    }
+
+    private mutating func validated(_ name: String, _ text: String, max: Int, min: Int) -> String? {
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            fail(name, "can't be blank")
+        } else if text.count < min {
+            fail(name, "is too short (minimum is \(min) characters)")
+        } else if text.count > max {
+            fail(name, "is too long (maximum is \(max) characters)")
+        } else if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            fail(name, "is invalid")
+        } else {
+            return text
+        }
+        return nil
+    }
+}

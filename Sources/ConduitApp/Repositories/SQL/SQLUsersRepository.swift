@@ -1,0 +1,92 @@
+import Logging
+import SQLKit
+
+/// ``UsersRepository`` over sql-kit: every value is a bound parameter.
+public struct SQLUsersRepository: UsersRepository {
+    let database: any SQLDatabase
+
+    public init(database: any SQLDatabase) { self.database = database }
+
+    public func create(username: String, email: String, passwordHash: String, at timestamp: String) async throws(RepositoryError) -> User {
+        let row = try await SQLErrors.translate {
+            try await database.raw("""
+                INSERT INTO users (username, email, password_hash, created_at, updated_at)
+                VALUES (\(bind: username), \(bind: email), \(bind: passwordHash), \(bind: timestamp), \(bind: timestamp))
+                RETURNING \(unsafeRaw: Self.columns)
+                """).first()
+        }
+        guard let row else { throw .unavailable("INSERT returned no row") }
+        return try Self.user(from: row)
+    }
+
+    public func find(id: Int64) async throws(RepositoryError) -> User? {
+        try await one("SELECT \(unsafeRaw: Self.columns) FROM users WHERE id = \(bind: id)")
+    }
+
+    public func find(email: String) async throws(RepositoryError) -> User? {
+        try await one("SELECT \(unsafeRaw: Self.columns) FROM users WHERE email = \(bind: email)")
+    }
+
+    public func find(username: String) async throws(RepositoryError) -> User? {
+        try await one("SELECT \(unsafeRaw: Self.columns) FROM users WHERE username = \(bind: username)")
+    }
+
+    public func update(_ user: User) async throws(RepositoryError) -> User {
+        let row = try await SQLErrors.translate {
+            try await database.raw("""
+                UPDATE users SET username = \(bind: user.username), email = \(bind: user.email),
+                    password_hash = \(bind: user.passwordHash), bio = \(bind: user.bio), image = \(bind: user.image),
+                    updated_at = \(bind: user.updatedAt)
+                WHERE id = \(bind: user.id)
+                RETURNING \(unsafeRaw: Self.columns)
+                """).first()
+        }
+        guard let row else { throw .missing }
+        return try Self.user(from: row)
+    }
+
+    /// A constant list, never input: the only raw SQL spliced into these queries.
+    static let columns = "id, username, email, password_hash, bio, image, created_at, updated_at"
+
+    private func one(_ query: SQLQueryString) async throws(RepositoryError) -> User? {
+        let row = try await SQLErrors.translate { try await database.raw(query).first() }
+        return try row.map(Self.user(from:))
+    }
+
+    static func user(from row: any SQLRow) throws(RepositoryError) -> User {
+        do {
+            return User(
+                id: try row.decode(column: "id", as: Int64.self),
+                username: try row.decode(column: "username", as: String.self),
+                email: try row.decode(column: "email", as: String.self),
+                passwordHash: try row.decode(column: "password_hash", as: String.self),
+                bio: try row.decode(column: "bio", as: String?.self),
+                image: try row.decode(column: "image", as: String?.self),
+                createdAt: try row.decode(column: "created_at", as: String.self),
+                updatedAt: try row.decode(column: "updated_at", as: String.self))
+        } catch {
+            throw .unavailable("cannot decode users row: \(error)")
+        }
+    }
+}
+
+/// Database errors as ``RepositoryError``: unique violations name their column.
+enum SQLErrors {
+    static func translate<T>(_ body: () async throws -> T) async throws(RepositoryError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw classify(error)
+        }
+    }
+
+    static func classify(_ error: any Error) -> RepositoryError {
+        let text = String(describing: error)
+        // SQLite: "UNIQUE constraint failed: users.username"
+        if let range = text.range(of: "UNIQUE constraint failed: ") {
+            let column = text[range.upperBound...].prefix { $0 != "," && $0 != " " && $0 != ")" && $0 != "\"" }
+            return .taken(String(column.split(separator: ".").last ?? column))
+        }
+        return .unavailable(text)
+    }
+}

@@ -1,0 +1,22 @@
+/// Storage of users. The only way services reach user rows; implementations translate their
+/// database's errors into ``RepositoryError``.
+public protocol UsersRepository: Sendable {
+    /// Inserts a user; `.taken("username")` or `.taken("email")` when one is in use.
+    func create(username: String, email: String, passwordHash: String, at timestamp: String) async throws(RepositoryError) -> User
+    func find(id: Int64) async throws(RepositoryError) -> User?
+    /// Case-insensitive, as the uniqueness is.
+    func find(email: String) async throws(RepositoryError) -> User?
+    func find(username: String) async throws(RepositoryError) -> User?
+    /// Writes every field of `user`; `.taken` as for `create`.
+    func update(_ user: User) async throws(RepositoryError) -> User
+}
+
+/// What a repository reports.
+public enum RepositoryError: Error, Equatable {
+    /// A unique field (`username`, `email`, `slug`...) already holds this value.
+    case taken(String)
+    /// The row to update is gone.
+    case missing
+    /// The database failed or could not be reached; the detail is for the log only.
+    case unavailable(String)
+}

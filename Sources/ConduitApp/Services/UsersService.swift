@@ -1,0 +1,153 @@
+/// A change to an optional field: leave it, clear it, or set it.
+public enum Patch<Value: Sendable & Equatable>: Sendable, Equatable {
+    case unchanged
+    case clear
+    case set(Value)
+}
+
+/// Registration, login, the current user and its updates. Business rules only: inputs arrive
+/// validated (shape, lengths, formats) from the controller; storage is behind the repository.
+public struct UsersService: Sendable {
+    /// A user with a fresh token for it.
+    public struct Authenticated: Sendable, Equatable {
+        public let user: User
+        public let token: String
+    }
+
+    /// What `PUT /user` may change; nil means "leave as is".
+    public struct Changes: Sendable, Equatable {
+        public var username: String?
+        public var email: String?
+        public var password: String?
+        public var bio: Patch<String> = .unchanged
+        public var image: Patch<String> = .unchanged
+
+        public init(username: String? = nil, email: String? = nil, password: String? = nil,
+                    bio: Patch<String> = .unchanged, image: Patch<String> = .unchanged) {
+            self.username = username
+            self.email = email
+            self.password = password
+            self.bio = bio
+            self.image = image
+        }
+    }
+
+    let users: any UsersRepository
+    let hasher: PasswordHasher
+    let tokens: TokenService
+    let clock: @Sendable () -> String
+
+    public init(users: any UsersRepository, hasher: PasswordHasher, tokens: TokenService,
+                clock: @escaping @Sendable () -> String = Timestamp.now) {
+        self.users = users
+        self.hasher = hasher
+        self.tokens = tokens
+        self.clock = clock
+    }
+
+    public func register(username: String, email: String, password: String) async throws(AppError) -> Authenticated {
+        let hash = try await hash(password)
+        let user = try await Self.map { () async throws(RepositoryError) in
+            try await users.create(username: username, email: email, passwordHash: hash, at: clock())
+        }
+        return try await authenticated(user)
+    }
+
+    /// The same error for an unknown email and a wrong password, and the same work: an unknown
+    /// email still pays for one hash verification, so timing does not tell them apart either.
+    public func login(email: String, password: String) async throws(AppError) -> Authenticated {
+        let found = try await Self.map { () async throws(RepositoryError) in try await users.find(email: email) }
+        guard let user = found else {
+            _ = try? await hasher.verify(password, against: decoyHash)
+            throw .invalidCredentials
+        }
+        let matches: Bool
+        do {
+            matches = try await hasher.verify(password, against: user.passwordHash)
+        } catch {
+            throw .unavailable
+        }
+        guard matches else { throw .invalidCredentials }
+        var current = user
+        if hasher.needsRehash(user.passwordHash) {
+            // The cost was raised since this hash was made: upgrade it now that we know the password.
+            current.passwordHash = try await hash(password)
+            current = (try? await users.update(current)) ?? user
+        }
+        return try await authenticated(current)
+    }
+
+    /// The user a token names; `.invalidToken` for a bad token or a user that no longer exists.
+    public func authenticate(token: String) async throws(AppError) -> User {
+        let id: Int64
+        do {
+            id = try await tokens.verify(token)
+        } catch {
+            throw .invalidToken
+        }
+        guard let user = try await Self.map({ () async throws(RepositoryError) in try await users.find(id: id) }) else {
+            throw .invalidToken
+        }
+        return user
+    }
+
+    public func current(_ user: User) async throws(AppError) -> Authenticated {
+        try await authenticated(user)
+    }
+
+    public func update(_ user: User, with changes: Changes) async throws(AppError) -> Authenticated {
+        var updated = user
+        if let username = changes.username { updated.username = username }
+        if let email = changes.email { updated.email = email }
+        if let password = changes.password { updated.passwordHash = try await hash(password) }
+        updated.bio = Self.apply(changes.bio, to: user.bio)
+        updated.image = Self.apply(changes.image, to: user.image)
+        updated.updatedAt = clock()
+        let stored = try await Self.map { () async throws(RepositoryError) in try await users.update(updated) }
+        return try await authenticated(stored)
+    }
+
+    /// Empty text is stored as null: the API returns `null` for a cleared bio or image.
+    static func apply(_ patch: Patch<String>, to value: String?) -> String? {
+        switch patch {
+        case .unchanged: value
+        case .clear: nil
+        case let .set(text): text.isEmpty ? nil : text
+        }
+    }
+
+    private func authenticated(_ user: User) async throws(AppError) -> Authenticated {
+        do {
+            return Authenticated(user: user, token: try await tokens.issue(forUserID: user.id))
+        } catch {
+            throw .unavailable
+        }
+    }
+
+    private func hash(_ password: String) async throws(AppError) -> String {
+        do {
+            return try await hasher.hash(password)
+        } catch {
+            throw .unavailable
+        }
+    }
+
+    /// A well-formed hash at the current cost that no password matches, for the unknown-email
+    /// path of `login`.
+    var decoyHash: String {
+        let p = hasher.parameters
+        return "$scrypt$ln=\(p.logN),r=\(p.blockSize),p=\(p.parallelism)$c2FsdHNhbHRzYWx0c2FsdA$ZGVjb3lkZWNveWRlY295ZGVjb3lkZWNveWRlY295ZGU"
+    }
+
+    static func map<T>(_ body: () async throws(RepositoryError) -> T) async throws(AppError) -> T {
+        do {
+            return try await body()
+        } catch {
+            switch error {
+            case let .taken(field): throw .taken(field)
+            case .missing: throw .notFound("user")
+            case .unavailable: throw .unavailable
+            }
+        }
+    }
+}
