@@ -25,7 +25,10 @@ public struct Application: Sendable {
             users: SQLUsersRepository(database: database),
             hasher: PasswordHasher(parameters: .init(logN: configuration.passwordHashCost), pool: hashingPool),
             tokens: await TokenService(secret: configuration.jwtSecret, lifetimeSeconds: configuration.jwtTTLSeconds))
-        UsersController(users: users, authentication: Authentication(users: users)).register(on: &router)
+        let authentication = Authentication(users: users)
+        UsersController(users: users, authentication: authentication).register(on: &router)
+        let profiles = ProfilesService(users: SQLUsersRepository(database: database), follows: SQLFollowsRepository(database: database))
+        ProfilesController(profiles: profiles, authentication: authentication).register(on: &router)
         return router
     }
 

@@ -1,0 +1,39 @@
+import HTTPKernel
+
+/// `/api/profiles/:username` and its `follow` sub-resource.
+struct ProfilesController {
+    let profiles: ProfilesService
+    let authentication: Authentication
+
+    func register(on router: inout Router) {
+        router.get("/api/profiles/:username") { request in
+            let viewer = try await authentication.optional(request)
+            return .json(Self.encode(try await profiles.profile(username: Self.username(request), viewer: viewer)))
+        }
+        router.post("/api/profiles/:username/follow") { request in
+            let viewer = try await authentication.required(request)
+            return .json(Self.encode(try await profiles.follow(username: Self.username(request), viewer: viewer)))
+        }
+        router.delete("/api/profiles/:username/follow") { request in
+            let viewer = try await authentication.required(request)
+            return .json(Self.encode(try await profiles.unfollow(username: Self.username(request), viewer: viewer)))
+        }
+    }
+
+    /// Longer than any stored username: cannot exist, so 404 without asking the database.
+    static func username(_ request: HTTPRequest) throws(AppError) -> String {
+        guard let name = request.parameter("username"), name.count <= FieldLimits.username else { throw .notFound("profile") }
+        return name
+    }
+
+    static func encode(_ profile: Profile) -> [UInt8] {
+        Array("{\"profile\":\(json(profile))}".utf8)
+    }
+
+    /// The profile object, also embedded as `author` in articles and comments.
+    static func json(_ profile: Profile) -> String {
+        func nullable(_ text: String?) -> String { text.map(JSONString.quote) ?? "null" }
+        return "{\"username\":\(JSONString.quote(profile.username)),\"bio\":\(nullable(profile.bio)),"
+            + "\"image\":\(nullable(profile.image)),\"following\":\(profile.following)}"
+    }
+}
