@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import HTTPKernel
 import Synchronization
@@ -146,5 +147,3 @@ struct SQLUsersRepositoryTests {
         await store.close()
     }
 }
-
-import Logging

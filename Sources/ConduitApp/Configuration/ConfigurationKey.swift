@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every configuration key, its default and what it means: the one table the loader, the
 /// validation, `conduit config check`, config/conduit.example.json and .env.example follow.
 ///
@@ -75,5 +77,3 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         }
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPKernel
 
 /// Finds the caller from `Authorization: Token <jwt>` (the RealWorld scheme; `Bearer` is
@@ -26,5 +27,3 @@ struct Authentication {
         return nil
     }
 }
-
-import Foundation
