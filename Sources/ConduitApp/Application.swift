@@ -18,16 +18,15 @@ public struct Application: Sendable {
     func makeRouter(store: SQLiteStore, logger: Logger) async throws -> Router {
         var router = Router()
         HealthRoutes(lifecycle: lifecycle, checks: [("database", { try await store.ping() })]).register(on: &router)
-        let database = store.sql(logger: logger)
         // Password hashing gets its own threads: never an event loop, never the cooperative pool.
         let hashingPool = BlockingPool(threads: configuration.eventLoops, name: "password-hash")
         let users = UsersService(
-            users: SQLUsersRepository(database: database),
+            users: SQLUsersRepository(store: store),
             hasher: PasswordHasher(parameters: .init(logN: configuration.passwordHashCost), pool: hashingPool),
             tokens: await TokenService(secret: configuration.jwtSecret, lifetimeSeconds: configuration.jwtTTLSeconds))
         let authentication = Authentication(users: users)
         UsersController(users: users, authentication: authentication).register(on: &router)
-        let profiles = ProfilesService(users: SQLUsersRepository(database: database), follows: SQLFollowsRepository(database: database))
+        let profiles = ProfilesService(users: SQLUsersRepository(store: store), follows: SQLFollowsRepository(store: store))
         ProfilesController(profiles: profiles, authentication: authentication).register(on: &router)
         return router
     }
@@ -37,7 +36,7 @@ public struct Application: Sendable {
         let logger = Logger(label: "conduit")
         let store = try await openStore(configuration, logger: logger)
         do {
-            let applied = try await Migrator().run(on: store.sql(logger: logger), logger: logger)
+            let applied = try await store.write { database in try await Migrator().run(on: database, logger: logger) }
             await store.close()
             return applied
         } catch {
@@ -50,7 +49,7 @@ public struct Application: Sendable {
     static func openDatabase(_ configuration: AppConfiguration, logger: Logger) async throws -> SQLiteStore {
         let store = try await openStore(configuration, logger: logger)
         do {
-            try await Migrator().run(on: store.sql(logger: logger), logger: logger)
+            try await store.write { database in try await Migrator().run(on: database, logger: logger) }
         } catch {
             await store.close()
             throw ConfigurationError("database migration failed: \(error)")

@@ -78,6 +78,35 @@ struct DatabaseTests {
         await store.close()
     }
 
+    @Test("transactions from concurrent tasks never interleave; a failing one rolls back")
+    func transactions() async throws {
+        let store = try await SQLiteStore.open(path: temporaryPath(), logger: logger)
+        try await store.write { database in try await database.raw("CREATE TABLE counter (n INTEGER NOT NULL UNIQUE)").run() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await store.transaction { database in
+                        let next = try await database.raw("SELECT COALESCE(MAX(n), 0) + 1 AS next FROM counter").first()!
+                            .decode(column: "next", as: Int.self)
+                        try await Task.sleep(for: .milliseconds(1))  // invite interleaving
+                        try await database.raw("INSERT INTO counter (n) VALUES (\(bind: next))").run()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        await #expect(throws: (any Error).self) {
+            try await store.transaction { database in
+                try await database.raw("INSERT INTO counter (n) VALUES (100)").run()
+                try await database.raw("INSERT INTO counter (n) VALUES (1)").run()  // duplicate: fails
+            }
+        }
+        let values = try await store.sql(logger: logger).raw("SELECT n FROM counter ORDER BY n").all()
+            .map { try $0.decode(column: "n", as: Int.self) }
+        #expect(values == Array(1...20))
+        await store.close()
+    }
+
     @Test("DATABASE_URL forms", arguments: [
         ("sqlite:data/conduit.sqlite", DatabaseLocation.sqlite(path: "data/conduit.sqlite")),
         ("sqlite:///var/lib/conduit.sqlite", DatabaseLocation.sqlite(path: "/var/lib/conduit.sqlite")),

@@ -122,8 +122,8 @@ struct SQLUsersRepositoryTests {
         let logger = Logging.Logger(label: "test")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("users-\(UUID().uuidString)/db.sqlite").path
         let store = try await SQLiteStore.open(path: path, logger: logger)
-        try await Migrator().run(on: store.sql(logger: logger), logger: logger)
-        let repository = SQLUsersRepository(database: store.sql(logger: logger))
+        try await store.write { database in try await Migrator().run(on: database, logger: logger) }
+        let repository = SQLUsersRepository(store: store)
         let now = Timestamp.now()
         let jake = try await repository.create(username: "jake", email: "jake@example.com", passwordHash: "h", at: now)
         #expect(jake.id > 0 && jake.bio == nil && jake.createdAt == now)

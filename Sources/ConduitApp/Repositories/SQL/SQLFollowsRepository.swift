@@ -2,31 +2,35 @@ import SQLKit
 
 /// ``FollowsRepository`` over sql-kit.
 public struct SQLFollowsRepository: FollowsRepository {
-    let database: any SQLDatabase
+    let store: any SQLStore
 
-    public init(database: any SQLDatabase) { self.database = database }
+    public init(store: any SQLStore) { self.store = store }
 
     public func follow(follower: Int64, followee: Int64) async throws(RepositoryError) {
         try await SQLErrors.translate {
-            try await database.raw("""
-                INSERT INTO follows (follower_id, followee_id) VALUES (\(bind: follower), \(bind: followee))
-                ON CONFLICT DO NOTHING
-                """).run()
+            try await store.write { database in
+                try await database.raw("""
+                    INSERT INTO follows (follower_id, followee_id) VALUES (\(bind: follower), \(bind: followee))
+                    ON CONFLICT DO NOTHING
+                    """).run()
+            }
         }
     }
 
     public func unfollow(follower: Int64, followee: Int64) async throws(RepositoryError) {
         try await SQLErrors.translate {
-            try await database.raw(
-                "DELETE FROM follows WHERE follower_id = \(bind: follower) AND followee_id = \(bind: followee)"
-            ).run()
+            try await store.write { database in
+                try await database.raw(
+                    "DELETE FROM follows WHERE follower_id = \(bind: follower) AND followee_id = \(bind: followee)"
+                ).run()
+            }
         }
     }
 
     public func followed(by follower: Int64, among candidates: [Int64]) async throws(RepositoryError) -> Set<Int64> {
         guard !candidates.isEmpty else { return [] }
         let rows = try await SQLErrors.translate {
-            try await database.select()
+            try await store.reader.select()
                 .column("followee_id")
                 .from("follows")
                 .where("follower_id", .equal, follower)

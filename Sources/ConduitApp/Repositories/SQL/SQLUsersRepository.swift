@@ -3,17 +3,18 @@ import SQLKit
 
 /// ``UsersRepository`` over sql-kit: every value is a bound parameter.
 public struct SQLUsersRepository: UsersRepository {
-    let database: any SQLDatabase
+    let store: any SQLStore
+    private var database: any SQLDatabase { store.reader }
 
-    public init(database: any SQLDatabase) { self.database = database }
+    public init(store: any SQLStore) { self.store = store }
 
     public func create(username: String, email: String, passwordHash: String, at timestamp: String) async throws(RepositoryError) -> User {
         let row = try await SQLErrors.translate {
-            try await database.raw("""
+            try await store.write { database in try await database.raw("""
                 INSERT INTO users (username, email, password_hash, created_at, updated_at)
                 VALUES (\(bind: username), \(bind: email), \(bind: passwordHash), \(bind: timestamp), \(bind: timestamp))
                 RETURNING \(unsafeRaw: Self.columns)
-                """).first()
+                """).first() }
         }
         guard let row else { throw .unavailable("INSERT returned no row") }
         return try Self.user(from: row)
@@ -33,13 +34,13 @@ public struct SQLUsersRepository: UsersRepository {
 
     public func update(_ user: User) async throws(RepositoryError) -> User {
         let row = try await SQLErrors.translate {
-            try await database.raw("""
+            try await store.write { database in try await database.raw("""
                 UPDATE users SET username = \(bind: user.username), email = \(bind: user.email),
                     password_hash = \(bind: user.passwordHash), bio = \(bind: user.bio), image = \(bind: user.image),
                     updated_at = \(bind: user.updatedAt)
                 WHERE id = \(bind: user.id)
                 RETURNING \(unsafeRaw: Self.columns)
-                """).first()
+                """).first() }
         }
         guard let row else { throw .missing }
         return try Self.user(from: row)
