@@ -28,6 +28,11 @@ public struct Application: Sendable {
         UsersController(users: users, authentication: authentication).register(on: &router)
         let profiles = ProfilesService(users: SQLUsersRepository(store: store), follows: SQLFollowsRepository(store: store))
         ProfilesController(profiles: profiles, authentication: authentication).register(on: &router)
+        let articles = ArticlesService(
+            articles: SQLArticlesRepository(store: store), favorites: SQLFavoritesRepository(store: store),
+            comments: SQLCommentsRepository(store: store), users: SQLUsersRepository(store: store),
+            follows: SQLFollowsRepository(store: store))
+        ArticlesController(articles: articles, authentication: authentication).register(on: &router)
         return router
     }
 

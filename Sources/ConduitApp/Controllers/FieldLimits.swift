@@ -7,6 +7,15 @@ enum FieldLimits {
     static let passwordMaximum = 256
     static let bio = 4096
     static let image = 2048
+    static let title = 256
+    static let description = 1024
+    static let articleBody = 100_000
+    static let tag = 64
+    static let tagsPerArticle = 20
+    static let commentBody = 10_000
+    static let slug = 200
+    /// `limit` of a list: larger values are capped to this.
+    static let pageLimit = 100
 }
 
 /// Formats checked beyond length.

@@ -94,6 +94,31 @@ struct Fields {
         }
     }
 
+    /// Absent (nil), or an array of strings each valid as for `required`; null is refused.
+    mutating func stringList(_ name: String, maxItems: Int, maxLength: Int) -> [String]? {
+        switch object[name] {
+        case nil: return nil
+        case let items as [Any]:
+            guard items.count <= maxItems else {
+                fail(name, "has too many items (maximum is \(maxItems))")
+                return nil
+            }
+            var values: [String] = []
+            for item in items {
+                guard let text = item as? String else {
+                    fail(name, "must be a list of strings")
+                    return nil
+                }
+                guard let valid = validated(name, text.trimmingCharacters(in: .whitespaces), max: maxLength, min: 1) else { return nil }
+                values.append(valid)
+            }
+            return values
+        default:
+            fail(name, "must be a list of strings")
+            return nil
+        }
+    }
+
     mutating func fail(_ name: String, _ message: String) { errors[name, default: []].append(message) }
 
     func check() throws(AppError) {

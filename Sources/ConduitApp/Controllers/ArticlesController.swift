@@ -1,0 +1,146 @@
+import HTTPKernel
+
+/// `/api/articles...` and `/api/tags`: articles, the feed, favorites, comments and tags.
+struct ArticlesController {
+    let articles: ArticlesService
+    let authentication: Authentication
+
+    func register(on router: inout Router) {
+        router.get("/api/articles") { request in
+            let viewer = try await authentication.optional(request)
+            let page = try Self.page(request)
+            let filter = ArticleFilter(tag: request.query["tag"], author: request.query["author"], favoritedBy: request.query["favorited"])
+            return .json(Self.encode(list: try await articles.list(filter, page: page, viewer: viewer)))
+        }
+        router.get("/api/articles/feed") { request in
+            let viewer = try await authentication.required(request)
+            return .json(Self.encode(list: try await articles.feed(page: try Self.page(request), viewer: viewer)))
+        }
+        router.post("/api/articles") { request in
+            let viewer = try await authentication.required(request)
+            var fields = try JSONBody.envelope(request, key: "article")
+            let title = fields.required("title", max: FieldLimits.title)
+            let description = fields.required("description", max: FieldLimits.description)
+            let body = fields.required("body", max: FieldLimits.articleBody)
+            let tags = fields.stringList("tagList", maxItems: FieldLimits.tagsPerArticle, maxLength: FieldLimits.tag)
+            try Self.refuseNull("tagList", in: request, key: "article", fields: &fields)
+            try fields.check()
+            let created = try await articles.create(title: title!, description: description!, body: body!, tagList: tags ?? [], author: viewer)
+            return .json(Self.encode(created), status: 201)
+        }
+        router.get("/api/articles/:slug") { request in
+            let viewer = try await authentication.optional(request)
+            return .json(Self.encode(try await articles.get(slug: try Self.slug(request), viewer: viewer)))
+        }
+        router.put("/api/articles/:slug") { request in
+            let viewer = try await authentication.required(request)
+            var fields = try JSONBody.envelope(request, key: "article")
+            var changes = ArticlesService.Changes()
+            changes.title = fields.optional("title", max: FieldLimits.title)
+            changes.description = fields.optional("description", max: FieldLimits.description)
+            changes.body = fields.optional("body", max: FieldLimits.articleBody)
+            changes.tagList = fields.stringList("tagList", maxItems: FieldLimits.tagsPerArticle, maxLength: FieldLimits.tag)
+            try Self.refuseNull("tagList", in: request, key: "article", fields: &fields)
+            try fields.check()
+            return .json(Self.encode(try await articles.update(slug: try Self.slug(request), changes: changes, viewer: viewer)))
+        }
+        router.delete("/api/articles/:slug") { request in
+            let viewer = try await authentication.required(request)
+            try await articles.delete(slug: try Self.slug(request), viewer: viewer)
+            return .empty()
+        }
+        router.post("/api/articles/:slug/favorite") { request in
+            let viewer = try await authentication.required(request)
+            return .json(Self.encode(try await articles.favorite(slug: try Self.slug(request), viewer: viewer)))
+        }
+        router.delete("/api/articles/:slug/favorite") { request in
+            let viewer = try await authentication.required(request)
+            return .json(Self.encode(try await articles.unfavorite(slug: try Self.slug(request), viewer: viewer)))
+        }
+        router.get("/api/articles/:slug/comments") { request in
+            let viewer = try await authentication.optional(request)
+            let list = try await articles.comments(slug: try Self.slug(request), viewer: viewer)
+            return .json(Array("{\"comments\":[\(list.map(Self.json).joined(separator: ","))]}".utf8))
+        }
+        router.post("/api/articles/:slug/comments") { request in
+            let viewer = try await authentication.required(request)
+            var fields = try JSONBody.envelope(request, key: "comment")
+            let body = fields.required("body", max: FieldLimits.commentBody)
+            try fields.check()
+            let comment = try await articles.addComment(slug: try Self.slug(request), body: body!, viewer: viewer)
+            return .json(Array("{\"comment\":\(Self.json(comment))}".utf8), status: 201)
+        }
+        router.delete("/api/articles/:slug/comments/:id") { request in
+            let viewer = try await authentication.required(request)
+            guard let id = request.parameter("id").flatMap({ Int64($0) }), id > 0 else { throw AppError.notFound("comment") }
+            try await articles.deleteComment(slug: try Self.slug(request), id: id, viewer: viewer)
+            return .empty()
+        }
+        router.get("/api/tags") { _ in
+            let tags = try await articles.tags()
+            return .json(Array("{\"tags\":[\(tags.map(JSONString.quote).joined(separator: ","))]}".utf8))
+        }
+    }
+
+    // MARK: Input
+
+    /// `limit` 1...100 (default 20, larger values capped), `offset` ≥ 0 (default 0).
+    static func page(_ request: HTTPRequest) throws(AppError) -> Page {
+        var errors: [String: [String]] = [:]
+        var page = Page()
+        if let text = request.query["limit"] {
+            if let limit = Int(text), limit >= 1 { page.limit = min(limit, FieldLimits.pageLimit) } else { errors["limit"] = ["must be a whole number of at least 1"] }
+        }
+        if let text = request.query["offset"] {
+            if let offset = Int(text), offset >= 0 { page.offset = offset } else { errors["offset"] = ["must be a whole number of at least 0"] }
+        }
+        guard errors.isEmpty else { throw .validation(errors) }
+        return page
+    }
+
+    /// A slug longer than any we make cannot exist: 404 without a query.
+    static func slug(_ request: HTTPRequest) throws(AppError) -> String {
+        guard let slug = request.parameter("slug"), slug.count <= FieldLimits.slug else { throw .notFound("article") }
+        return slug
+    }
+
+    /// `tagList: null` is refused (422); absent is fine.
+    static func refuseNull(_ field: String, in request: HTTPRequest, key: String, fields: inout Fields) throws(AppError) {
+        if let inner = try JSONBody.object(request)[key] as? [String: Any], inner[field] is NSNull {
+            fields.fail(field, "can't be null")
+        }
+    }
+
+    // MARK: Output
+
+    static func encode(_ view: ArticleView) -> [UInt8] {
+        Array("{\"article\":\(json(view, includeBody: true))}".utf8)
+    }
+
+    static func encode(list: (articles: [ArticleView], total: Int)) -> [UInt8] {
+        // Lists leave `body` out: a page of twenty full bodies is what nobody asked for.
+        let items = list.articles.map { json($0, includeBody: false) }.joined(separator: ",")
+        return Array("{\"articles\":[\(items)],\"articlesCount\":\(list.total)}".utf8)
+    }
+
+    static func json(_ view: ArticleView, includeBody: Bool) -> String {
+        let article = view.article
+        var json = "{\"slug\":\(JSONString.quote(article.slug)),\"title\":\(JSONString.quote(article.title)),"
+            + "\"description\":\(JSONString.quote(article.description)),"
+        if includeBody { json += "\"body\":\(JSONString.quote(article.body))," }
+        json += "\"tagList\":[\(article.tagList.map(JSONString.quote).joined(separator: ","))],"
+            + "\"createdAt\":\(JSONString.quote(article.createdAt)),\"updatedAt\":\(JSONString.quote(article.updatedAt)),"
+            + "\"favorited\":\(view.favorited),\"favoritesCount\":\(view.favoritesCount),"
+            + "\"author\":\(ProfilesController.json(view.author))}"
+        return json
+    }
+
+    static func json(_ view: ArticlesService.CommentView) -> String {
+        let comment = view.comment
+        return "{\"id\":\(comment.id),\"createdAt\":\(JSONString.quote(comment.createdAt)),"
+            + "\"updatedAt\":\(JSONString.quote(comment.updatedAt)),\"body\":\(JSONString.quote(comment.body)),"
+            + "\"author\":\(ProfilesController.json(view.author))}"
+    }
+}
+
+import Foundation
