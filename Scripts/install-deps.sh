@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build needs (libevent-dev, pkg-config) when they are missing.
+# Installs the Debian packages the build and tests need (libevent-dev, pkg-config; curl and
+# python3 for the conformance run) when they are missing.
 # Extra package names can be passed as arguments (Scripts/bench.sh adds wrk).
 set -euo pipefail
-packages=(libevent-dev pkg-config "$@")
+packages=(libevent-dev pkg-config curl python3 "$@")
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
