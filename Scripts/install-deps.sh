@@ -3,7 +3,10 @@
 # python3 for the conformance run) when they are missing.
 # Extra package names can be passed as arguments (Scripts/bench.sh adds wrk).
 set -euo pipefail
-packages=(libevent-dev pkg-config curl python3 "$@")
+packages=(libevent-dev pkg-config "$@")
+# Tools that may come from elsewhere (pyenv, a base image): installed only when not on PATH.
+command -v curl >/dev/null || packages+=(curl)
+command -v python3 >/dev/null || packages+=(python3)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
