@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import NIOCore
+import SQLKit
+import Synchronization
+import Testing
+
+@testable import ConduitApp
+
+/// Counts the statements a repository sends, to prove that a page costs a fixed number of
+/// queries (no N+1) on the real SQL path.
+final class CountingStore: SQLStore {
+    let base: SQLiteStore
+    let count = Atomic<Int>(0)
+
+    init(base: SQLiteStore) { self.base = base }
+
+    struct CountingDatabase: SQLDatabase {
+        let base: any SQLDatabase
+        let store: CountingStore
+        var logger: Logger { base.logger }
+        var eventLoop: any EventLoop { base.eventLoop }
+        var dialect: any SQLDialect { base.dialect }
+        func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+            store.count.add(1, ordering: .relaxed)
+            return base.execute(sql: query, onRow)
+        }
+        func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+            store.count.add(1, ordering: .relaxed)
+            try await base.execute(sql: query, onRow)
+        }
+    }
+
+    var reader: any SQLDatabase { CountingDatabase(base: base.reader, store: self) }
+    func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await base.write { try await body(CountingDatabase(base: $0, store: self)) }
+    }
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await base.transaction { try await body(CountingDatabase(base: $0, store: self)) }
+    }
+}
+
+@Suite("Queries per request")
+struct QueryCountTests {
+    @Test("a page of articles costs the same number of queries for 2 articles as for 20")
+    func noNPlusOne() async throws {
+        let logger = Logger(label: "test")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("count-\(UUID().uuidString)/db.sqlite").path
+        let sqlite = try await SQLiteStore.open(path: path, logger: logger)
+        try await sqlite.write { try await Migrator().run(on: $0, logger: logger) }
+        let store = CountingStore(base: sqlite)
+        let users = SQLUsersRepository(store: store)
+        let service = ArticlesService(
+            articles: SQLArticlesRepository(store: store), favorites: SQLFavoritesRepository(store: store),
+            comments: SQLCommentsRepository(store: store), users: users, follows: SQLFollowsRepository(store: store))
+        let viewer = try await users.create(username: "viewer", email: "v@x.yz", passwordHash: "h", at: Timestamp.now())
+        for index in 0..<20 {
+            let author = try await users.create(username: "author\(index)", email: "a\(index)@x.yz", passwordHash: "h", at: Timestamp.now())
+            _ = try await service.create(title: "T\(index)", description: "d", body: "b", tagList: ["a", "b"], author: author)
+        }
+
+        func queries(limit: Int) async throws -> Int {
+            let before = store.count.load(ordering: .relaxed)
+            let page = try await service.list(ArticleFilter(), page: Page(limit: limit), viewer: viewer)
+            #expect(page.articles.count == limit)
+            #expect(page.articles.allSatisfy { $0.article.tagList == ["a", "b"] })
+            return store.count.load(ordering: .relaxed) - before
+        }
+        let small = try await queries(limit: 2)
+        let large = try await queries(limit: 20)
+        #expect(small == large, "2 articles: \(small) queries, 20 articles: \(large)")
+        #expect(large <= 7)
+        await sqlite.close()
+    }
+}
