@@ -127,3 +127,22 @@ struct ArticlesServiceTests {
         #expect(try await service.comments(slug: a.article.slug, viewer: nil).isEmpty)
     }
 }
+
+@Suite("Timestamps")
+struct TimestampTests {
+    @Test("format and parse round-trip, with milliseconds, in UTC")
+    func roundTrip() {
+        let text = Timestamp.format(seconds: 1_795_000_000, milliseconds: 7)
+        #expect(text == "2026-11-18T11:06:40.007Z")
+        #expect(Timestamp.parse(text)! == (1_795_000_000, 7))
+    }
+
+    @Test("an update within the same millisecond still moves updatedAt forward")
+    func strictlyLater() {
+        let future = "2999-12-31T23:59:59.999Z"
+        #expect(Timestamp.later(than: future) == "3000-01-01T00:00:00.000Z")
+        #expect(ArticlesService.later("2026-01-01T00:00:00.000Z", than: "2026-01-01T00:00:00.000Z") > "2026-01-01T00:00:00.000Z")
+        #expect(ArticlesService.later(future, than: future) == "3000-01-01T00:00:00.000Z")
+        #expect(ArticlesService.later("2026-01-01T00:00:00.002Z", than: "2026-01-01T00:00:00.000Z") == "2026-01-01T00:00:00.002Z")
+    }
+}

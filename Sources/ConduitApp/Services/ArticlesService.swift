@@ -72,7 +72,7 @@ public struct ArticlesService: Sendable {
         }
         if let description = changes.description { article.description = description }
         if let body = changes.body { article.body = body }
-        article.updatedAt = clock()
+        article.updatedAt = Self.later(clock(), than: article.updatedAt)
         let stored = try await map { () async throws(RepositoryError) in
             try await articles.update(article, tags: changes.tagList.map(Self.uniqueTags))
         }
@@ -182,6 +182,11 @@ public struct ArticlesService: Sendable {
         let article = try await find(slug)
         guard article.authorID == viewer.id else { throw .forbidden("article") }
         return article
+    }
+
+    /// `now`, unless it does not come after `previous` (same millisecond): then just after it.
+    static func later(_ now: String, than previous: String) -> String {
+        now > previous ? now : Timestamp.later(than: previous)
     }
 
     /// Tags keep their first-seen order; duplicates are dropped.

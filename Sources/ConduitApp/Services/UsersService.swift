@@ -102,7 +102,7 @@ public struct UsersService: Sendable {
         if let password = changes.password { updated.passwordHash = try await hash(password) }
         updated.bio = Self.apply(changes.bio, to: user.bio)
         updated.image = Self.apply(changes.image, to: user.image)
-        updated.updatedAt = clock()
+        updated.updatedAt = ArticlesService.later(clock(), than: user.updatedAt)
         let stored = try await Self.map { () async throws(RepositoryError) in try await users.update(updated) }
         return try await authenticated(stored)
     }
