@@ -4,8 +4,9 @@
 #   Scripts/bench.sh                      # release build, then every route below
 #   DURATION=10 CONNS=64 THREADS=2 DEPTH=16 Scripts/bench.sh
 #
-# Routes: hello /plaintext and /json (keep-alive), hello /plaintext pipelined DEPTH deep, and
-# conduit /healthz (keep-alive, logging at warning so the access log does not dominate).
+# Routes: hello /plaintext and /json (keep-alive), hello /plaintext pipelined DEPTH deep,
+# conduit /healthz, and a Conduit read mix (article list, single article, tags, profile) on a
+# seeded SQLite database (conduit logs at warning so the access log does not dominate).
 # Prints requests/s, p50 and p99 per route. Absolute numbers depend on the machine; compare
 # ratios against ../shared/bench/run-peers.sh measured in the same session.
 set -euo pipefail
@@ -36,7 +37,7 @@ HELLO_PORT=$(free_port)
 env HOST=127.0.0.1 PORT="$HELLO_PORT" "$BIN/hello" >"$WORK/hello.log" 2>&1 &
 PIDS+=($!)
 CONDUIT_PORT=$(free_port)
-(cd "$WORK" && env HOST=127.0.0.1 PORT="$CONDUIT_PORT" LOG_LEVEL=warning "$BIN/conduit" serve >"$WORK/conduit.log" 2>&1) &
+(cd "$WORK" && env HOST=127.0.0.1 PORT="$CONDUIT_PORT" LOG_LEVEL=warning PASSWORD_HASH_COST=10 "$BIN/conduit" serve >"$WORK/conduit.log" 2>&1) &
 PIDS+=($!)
 wait_up "http://127.0.0.1:$HELLO_PORT/plaintext"
 wait_up "http://127.0.0.1:$CONDUIT_PORT/healthz"
@@ -62,4 +63,20 @@ run "hello /plaintext" "http://127.0.0.1:$HELLO_PORT/plaintext"
 run "hello /json" "http://127.0.0.1:$HELLO_PORT/json"
 run "hello /plaintext p$DEPTH" "http://127.0.0.1:$HELLO_PORT/plaintext" -s Scripts/wrk/pipeline.lua
 run "conduit /healthz" "http://127.0.0.1:$CONDUIT_PORT/healthz"
+
+# Seed: 5 authors with 10 articles each (3 tags), then read like a frontend's home and article pages.
+API="http://127.0.0.1:$CONDUIT_PORT/api"
+for u in 1 2 3 4 5; do
+  token=$(curl -fs -X POST "$API/users" -H 'Content-Type: application/json' \
+    -d "{\"user\":{\"username\":\"author$u\",\"email\":\"author$u@bench.test\",\"password\":\"password123\"}}" \
+    | python3 -c 'import sys, json; print(json.load(sys.stdin)["user"]["token"])')
+  for a in $(seq 10); do
+    curl -fs -o /dev/null -X POST "$API/articles" -H 'Content-Type: application/json' -H "Authorization: Token $token" \
+      -d "{\"article\":{\"title\":\"Article $u-$a\",\"description\":\"About $a\",\"body\":\"$(printf 'lorem ipsum %.0s' $(seq 40))\",\"tagList\":[\"tag$a\",\"common\",\"author$u\"]}}"
+  done
+done
+SLUG=$(curl -fs "$API/articles?limit=1" | python3 -c 'import sys, json; print(json.load(sys.stdin)["articles"][0]["slug"])')
+export PATHS="/api/articles,/api/articles/$SLUG,/api/tags,/api/profiles/author1,/api/articles?tag=common&limit=10"
+run "conduit read mix" "http://127.0.0.1:$CONDUIT_PORT/api/articles" -s Scripts/wrk/read-mix.lua
+echo "(read mix: $PATHS)"
 echo "(pipelined latency percentiles are per batch of $DEPTH, not per request)"
