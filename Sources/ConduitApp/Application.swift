@@ -9,10 +9,15 @@ public struct Application: Sendable {
 
     public init(configuration: AppConfiguration) { self.configuration = configuration }
 
-    /// Middleware, outermost first. The error middleware sits inside everything that needs to
-    /// see final statuses and outside everything that may throw.
+    /// Middleware, outermost first: security headers and CORS wrap everything (error responses
+    /// included, so browsers can read them); the error middleware sits inside them and outside
+    /// everything that may throw.
     var middlewares: [any HTTPMiddleware] {
-        [ErrorMiddleware()]
+        var chain: [any HTTPMiddleware] = [SecurityHeadersMiddleware(production: configuration.environment == .production)]
+        let cors = CORSMiddleware(origins: configuration.corsAllowedOrigins)
+        if cors.isEnabled { chain.append(cors) }
+        chain.append(ErrorMiddleware())
+        return chain
     }
 
     func makeRouter(store: SQLiteStore, logger: Logger) async throws -> Router {

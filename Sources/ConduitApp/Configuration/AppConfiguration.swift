@@ -26,6 +26,7 @@ public struct AppConfiguration: Sendable {
     public var shutdownGraceSeconds = 10
     public var jwtTTLSeconds = 86400
     public var passwordHashCost = 15
+    public var corsAllowedOrigins: [String] = []
 
     public init(jwtSecret: String) { self.jwtSecret = jwtSecret }
 
@@ -67,6 +68,7 @@ public struct AppConfiguration: Sendable {
                 case .shutdownGraceSeconds: String(shutdownGraceSeconds)
                 case .jwtTTLSeconds: String(jwtTTLSeconds)
                 case .passwordHashCost: String(passwordHashCost)
+                case .corsAllowedOrigins: corsAllowedOrigins.joined(separator: ",")
                 }
             return (key, value)
         }

@@ -23,6 +23,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case shutdownGraceSeconds = "SHUTDOWN_GRACE_SECONDS"
     case jwtTTLSeconds = "JWT_TTL_SECONDS"
     case passwordHashCost = "PASSWORD_HASH_COST"
+    case corsAllowedOrigins = "CORS_ALLOWED_ORIGINS"
 
     /// The key as swift-configuration reads it: `MAX_BODY_BYTES` is `max.body.bytes`, which its
     /// environment provider spells `MAX_BODY_BYTES` and its command-line provider `--max-body-bytes`.
@@ -52,6 +53,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .shutdownGraceSeconds: "10"
         case .jwtTTLSeconds: "86400"
         case .passwordHashCost: "15"
+        case .corsAllowedOrigins: ""
         }
     }
 
@@ -74,6 +76,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .shutdownGraceSeconds: "On SIGTERM/SIGINT, seconds in-flight requests get to finish."
         case .jwtTTLSeconds: "Lifetime of an issued token (exp - iat), in seconds."
         case .passwordHashCost: "scrypt cost as log2(N) (r=8, p=1): 15 uses 32 MiB and tens of ms per hash. Raising it rehashes passwords at their next login."
+        case .corsAllowedOrigins: "Comma-separated browser origins allowed to call the API (https://app.example.com); * allows any, outside production only. Empty: no cross-origin access."
         }
     }
 }

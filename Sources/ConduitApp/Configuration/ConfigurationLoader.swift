@@ -97,6 +97,7 @@ public enum ConfigurationLoader {
         configuration.shutdownGraceSeconds = try values.integer(.shutdownGraceSeconds, in: 0...3600)
         configuration.jwtTTLSeconds = try values.integer(.jwtTTLSeconds, in: 60...(30 * 86400))
         configuration.passwordHashCost = try values.integer(.passwordHashCost, in: 10...20)
+        configuration.corsAllowedOrigins = try values.origins(environment: environment)
         return configuration
     }
 
@@ -145,6 +146,23 @@ public enum ConfigurationLoader {
             let url = string(.databaseURL) ?? ConfigurationKey.databaseURL.defaultValue!
             _ = try DatabaseLocation(url: url)
             return url
+        }
+
+        /// `*`, or origins as `scheme://host[:port]`; `*` is refused in production.
+        func origins(environment: AppConfiguration.Environment) throws(ConfigurationError) -> [String] {
+            let text = string(.corsAllowedOrigins) ?? ""
+            let origins = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for origin in origins where origin != "*" {
+                guard let url = URLComponents(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme.lowercased()),
+                    url.host?.isEmpty == false, url.path.isEmpty, url.query == nil
+                else {
+                    throw ConfigurationError("CORS_ALLOWED_ORIGINS entries must be origins like https://app.example.com, got \(quoted(origin))")
+                }
+            }
+            if origins.contains("*"), environment == .production {
+                throw ConfigurationError("CORS_ALLOWED_ORIGINS=* is not allowed when APP_ENV=production; list the origins")
+            }
+            return origins
         }
 
         /// The value as text when the key is set anywhere, whatever its type.

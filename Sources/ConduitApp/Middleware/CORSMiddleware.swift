@@ -1,0 +1,74 @@
+import HTTPKernel
+
+/// Cross-origin requests from browser frontends, allowed only for the configured origins.
+///
+/// A preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is answered here
+/// with 204; an allowed origin gets `Access-Control-Allow-Origin` echoed (or `*` when so
+/// configured, never with credentials), the methods, the headers clients send (Authorization,
+/// Content-Type, X-Request-Id) and a max age. A disallowed origin gets no CORS header at all,
+/// which browsers treat as a refusal. `Vary: Origin` goes on every response when CORS is on,
+/// since the answer depends on the origin.
+struct CORSMiddleware: HTTPMiddleware {
+    let allowedOrigins: Set<String>
+    let allowsAnyOrigin: Bool
+
+    static let allowedMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+    static let allowedHeaders = "Authorization, Content-Type, X-Request-Id"
+    static let maxAgeSeconds = "600"
+
+    init(origins: [String]) {
+        allowsAnyOrigin = origins.contains("*")
+        allowedOrigins = Set(origins.filter { $0 != "*" }.map { $0.lowercased() })
+    }
+
+    var isEnabled: Bool { allowsAnyOrigin || !allowedOrigins.isEmpty }
+
+    func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
+        let origin = request.headers["Origin"]
+        if request.method == .options, origin != nil, request.headers["Access-Control-Request-Method"] != nil {
+            var response = HTTPResponse.empty(status: 204)
+            if let allowed = allowedValue(for: origin) {
+                response.headers.set("Access-Control-Allow-Origin", allowed)
+                response.headers.set("Access-Control-Allow-Methods", Self.allowedMethods)
+                response.headers.set("Access-Control-Allow-Headers", Self.allowedHeaders)
+                response.headers.set("Access-Control-Max-Age", Self.maxAgeSeconds)
+            }
+            response.headers.add("Vary", "Origin")
+            return response
+        }
+        var response = try await next.respond(to: request)
+        if let allowed = allowedValue(for: origin) {
+            response.headers.set("Access-Control-Allow-Origin", allowed)
+            response.headers.set("Access-Control-Expose-Headers", "X-Request-Id")
+        }
+        response.headers.add("Vary", "Origin")
+        return response
+    }
+
+    /// The Access-Control-Allow-Origin value for `origin`, or nil when it is not allowed.
+    func allowedValue(for origin: String?) -> String? {
+        guard let origin, !origin.isEmpty else { return nil }
+        if allowsAnyOrigin { return "*" }
+        return allowedOrigins.contains(origin.lowercased()) ? origin : nil
+    }
+}
+
+/// Headers every API response carries (and a few that depend on the request), so that a
+/// browser never sniffs, frames, caches or leaks what the API returns.
+struct SecurityHeadersMiddleware: HTTPMiddleware {
+    let production: Bool
+
+    func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
+        var response = try await next.respond(to: request)
+        response.headers.set("Referrer-Policy", "no-referrer")
+        response.headers.set("X-Frame-Options", "DENY")
+        response.headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+        if request.headers["Authorization"] != nil {
+            response.headers.set("Cache-Control", "no-store")
+        }
+        if production {
+            response.headers.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        }
+        return response
+    }
+}
