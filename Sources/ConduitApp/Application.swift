@@ -6,8 +6,16 @@ import Logging
 public struct Application: Sendable {
     public let configuration: AppConfiguration
     public let lifecycle = Lifecycle()
+    /// Built once: the buckets must outlive every request.
+    let rateLimits: RateLimitMiddleware
 
-    public init(configuration: AppConfiguration) { self.configuration = configuration }
+    public init(configuration: AppConfiguration) {
+        self.configuration = configuration
+        rateLimits = RateLimitMiddleware(
+            auth: configuration.rateLimitAuthPerMinute > 0 ? RateLimiter(perMinute: configuration.rateLimitAuthPerMinute) : nil,
+            general: configuration.rateLimitPerMinute > 0 ? RateLimiter(perMinute: configuration.rateLimitPerMinute) : nil,
+            trustProxy: configuration.trustProxy)
+    }
 
     /// Middleware, outermost first: security headers and CORS wrap everything (error responses
     /// included, so browsers can read them); the error middleware sits inside them and outside
@@ -16,6 +24,7 @@ public struct Application: Sendable {
         var chain: [any HTTPMiddleware] = [SecurityHeadersMiddleware(production: configuration.environment == .production)]
         let cors = CORSMiddleware(origins: configuration.corsAllowedOrigins)
         if cors.isEnabled { chain.append(cors) }
+        chain.append(rateLimits)
         chain.append(ErrorMiddleware())
         return chain
     }

@@ -73,3 +73,37 @@ struct CORSAndHeadersTests {
         #expect(server.stderrText.contains("CORS_ALLOWED_ORIGINS"))
     }
 }
+
+@Suite("Rate limiting")
+struct RateLimitingTests {
+    @Test("auth endpoints are limited per IP with 429, Retry-After and RateLimit headers; other routes are not")
+    func authLimit() throws {
+        let server = try ServerProcess.start(environment: ["PASSWORD_HASH_COST": "10", "RATE_LIMIT_AUTH_PER_MINUTE": "3"])
+        defer { server.stop() }
+        let api = UsersAPITests()
+        var statuses: [Int] = []
+        for index in 0..<4 {
+            statuses.append(try api.call(server.port, "POST", "/api/users/login", body: "{\"user\":{\"email\":\"n\(index)@x.yz\",\"password\":\"password123\"}}").status)
+        }
+        #expect(statuses == [401, 401, 401, 429])
+        let client = try RawHTTPClient(port: server.port)
+        try client.send(RawHTTPClient.request("POST", "/api/users", headers: ["Content-Type: application/json"], body: #"{"user":{"username":"a","email":"a@b.cd","password":"password123"}}"#))
+        let refused = try client.readResponse()
+        #expect(refused.status == 429)
+        #expect(refused.text == #"{"errors":{"rate_limit":["too many requests, retry later"]}}"#)
+        #expect(Int(refused.header("Retry-After") ?? "") ?? 0 >= 1)
+        #expect(refused.header("RateLimit-Limit") == "3" && refused.header("RateLimit-Remaining") == "0")
+        for _ in 0..<10 { #expect(try client.get("/api/tags").status == 200) }
+        #expect(try client.get("/api/tags").header("RateLimit-Limit") == nil, "no general limit by default")
+    }
+
+    @Test("the general limit, when on, applies per IP")
+    func generalLimit() throws {
+        let server = try ServerProcess.start(environment: ["RATE_LIMIT_PER_MINUTE": "5"])
+        defer { server.stop() }
+        let client = try RawHTTPClient(port: server.port)
+        let statuses = try (0..<7).map { _ in try client.get("/api/tags").status }
+        #expect(statuses == [200, 200, 200, 200, 200, 429, 429])
+        #expect(try client.get("/healthz").status == 200, "health probes are never limited")
+    }
+}

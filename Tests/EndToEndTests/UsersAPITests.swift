@@ -7,7 +7,10 @@ import Testing
 @Suite("Users API")
 struct UsersAPITests {
     /// A low hash cost keeps the suite fast; the code path is the same.
-    static let environment = ["PASSWORD_HASH_COST": "10", "JWT_SECRET": "k3Jx9q2LmV8pR4tY7wZ1aB5cD6eF0gH2iJ4kL8mN0o"]
+    static let environment = [
+        "PASSWORD_HASH_COST": "10", "JWT_SECRET": "k3Jx9q2LmV8pR4tY7wZ1aB5cD6eF0gH2iJ4kL8mN0o",
+        "RATE_LIMIT_AUTH_PER_MINUTE": "100000",  // these tests register many users from one address
+    ]
 
     func call(_ port: Int, _ method: String, _ path: String, body: String? = nil, token: String? = nil) throws -> (status: Int, json: [String: Any]) {
         let client = try RawHTTPClient(port: port)

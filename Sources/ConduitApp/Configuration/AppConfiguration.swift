@@ -27,6 +27,9 @@ public struct AppConfiguration: Sendable {
     public var jwtTTLSeconds = 86400
     public var passwordHashCost = 15
     public var corsAllowedOrigins: [String] = []
+    public var rateLimitAuthPerMinute = 20
+    public var rateLimitPerMinute = 0
+    public var trustProxy = false
 
     public init(jwtSecret: String) { self.jwtSecret = jwtSecret }
 
@@ -69,6 +72,9 @@ public struct AppConfiguration: Sendable {
                 case .jwtTTLSeconds: String(jwtTTLSeconds)
                 case .passwordHashCost: String(passwordHashCost)
                 case .corsAllowedOrigins: corsAllowedOrigins.joined(separator: ",")
+                case .rateLimitAuthPerMinute: String(rateLimitAuthPerMinute)
+                case .rateLimitPerMinute: String(rateLimitPerMinute)
+                case .trustProxy: String(trustProxy)
                 }
             return (key, value)
         }

@@ -24,6 +24,9 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case jwtTTLSeconds = "JWT_TTL_SECONDS"
     case passwordHashCost = "PASSWORD_HASH_COST"
     case corsAllowedOrigins = "CORS_ALLOWED_ORIGINS"
+    case rateLimitAuthPerMinute = "RATE_LIMIT_AUTH_PER_MINUTE"
+    case rateLimitPerMinute = "RATE_LIMIT_PER_MINUTE"
+    case trustProxy = "TRUST_PROXY"
 
     /// The key as swift-configuration reads it: `MAX_BODY_BYTES` is `max.body.bytes`, which its
     /// environment provider spells `MAX_BODY_BYTES` and its command-line provider `--max-body-bytes`.
@@ -54,6 +57,9 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .jwtTTLSeconds: "86400"
         case .passwordHashCost: "15"
         case .corsAllowedOrigins: ""
+        case .rateLimitAuthPerMinute: "20"
+        case .rateLimitPerMinute: "0"
+        case .trustProxy: "false"
         }
     }
 
@@ -77,6 +83,9 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .jwtTTLSeconds: "Lifetime of an issued token (exp - iat), in seconds."
         case .passwordHashCost: "scrypt cost as log2(N) (r=8, p=1): 15 uses 32 MiB and tens of ms per hash. Raising it rehashes passwords at their next login."
         case .corsAllowedOrigins: "Comma-separated browser origins allowed to call the API (https://app.example.com); * allows any, outside production only. Empty: no cross-origin access."
+        case .rateLimitAuthPerMinute: "Registrations and logins per client IP per minute; 0 turns the limit off."
+        case .rateLimitPerMinute: "Requests per client IP per minute on every other route; 0 (the default) is off."
+        case .trustProxy: "true only behind a reverse proxy: the client IP is then the right-most X-Forwarded-For hop."
         }
     }
 }

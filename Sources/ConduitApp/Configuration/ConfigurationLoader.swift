@@ -98,6 +98,9 @@ public enum ConfigurationLoader {
         configuration.jwtTTLSeconds = try values.integer(.jwtTTLSeconds, in: 60...(30 * 86400))
         configuration.passwordHashCost = try values.integer(.passwordHashCost, in: 10...20)
         configuration.corsAllowedOrigins = try values.origins(environment: environment)
+        configuration.rateLimitAuthPerMinute = try values.integer(.rateLimitAuthPerMinute, in: 0...1_000_000)
+        configuration.rateLimitPerMinute = try values.integer(.rateLimitPerMinute, in: 0...100_000_000)
+        configuration.trustProxy = try values.choice(.trustProxy, { ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][$0] }, "true or false")
         return configuration
     }
 

@@ -1,0 +1,112 @@
+import HTTPKernel
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Token buckets per key (a client IP): `limit` requests per minute, refilled continuously.
+///
+/// Memory is bounded: at most `maxBuckets` keys are tracked; when full, buckets that have
+/// refilled completely (idle clients) are dropped first, and if none is, the oldest half goes.
+/// A flood of distinct addresses therefore costs a bounded table, not unbounded growth.
+final class RateLimiter: Sendable {
+    struct Decision: Equatable {
+        let allowed: Bool
+        let limit: Int
+        let remaining: Int
+        /// Seconds until the bucket is full again.
+        let resetSeconds: Int
+        /// Seconds until one request is allowed (when refused).
+        let retryAfterSeconds: Int
+    }
+
+    private struct Bucket {
+        var tokens: Double
+        var updated: Double
+    }
+
+    let limit: Int
+    let maxBuckets: Int
+    private let buckets = Mutex<[String: Bucket]>([:])
+
+    init(perMinute limit: Int, maxBuckets: Int = 100_000) {
+        self.limit = limit
+        self.maxBuckets = maxBuckets
+    }
+
+    private var refillPerSecond: Double { Double(limit) / 60 }
+
+    func take(_ key: String, now: Double = RateLimiter.now()) -> Decision {
+        buckets.withLock { buckets in
+            var bucket = buckets[key] ?? Bucket(tokens: Double(limit), updated: now)
+            bucket.tokens = min(Double(limit), bucket.tokens + (now - bucket.updated) * refillPerSecond)
+            bucket.updated = now
+            let allowed = bucket.tokens >= 1
+            if allowed { bucket.tokens -= 1 }
+            if buckets[key] == nil, buckets.count >= maxBuckets { evict(&buckets, now: now) }
+            buckets[key] = bucket
+            let missing = Double(limit) - bucket.tokens
+            return Decision(
+                allowed: allowed, limit: limit, remaining: Int(bucket.tokens),
+                resetSeconds: Int((missing / refillPerSecond).rounded(.up)),
+                retryAfterSeconds: allowed ? 0 : max(1, Int(((1 - bucket.tokens) / refillPerSecond).rounded(.up))))
+        }
+    }
+
+    var trackedKeys: Int { buckets.withLock { $0.count } }
+
+    private func evict(_ buckets: inout [String: Bucket], now: Double) {
+        let full = Double(limit)
+        buckets = buckets.filter { min(full, $0.value.tokens + (now - $0.value.updated) * refillPerSecond) < full }
+        if buckets.count >= maxBuckets {
+            let keep = buckets.sorted { $0.value.updated > $1.value.updated }.prefix(maxBuckets / 2)
+            buckets = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+        }
+    }
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+/// Applies the auth limiter to registration and login, and the general limiter (when on) to
+/// everything else, per client IP. Answers 429 with `Retry-After` in the errors envelope past
+/// the limit; every limited response carries `RateLimit-Limit`, `RateLimit-Remaining` and
+/// `RateLimit-Reset`. Unrelated routes never draw from the auth buckets.
+struct RateLimitMiddleware: HTTPMiddleware {
+    let auth: RateLimiter?
+    let general: RateLimiter?
+    /// Only behind a trusted proxy is `X-Forwarded-For` believed, and only its right-most hop
+    /// (the address the proxy itself saw); anything to its left is client-supplied.
+    let trustProxy: Bool
+
+    func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
+        let isAuth = request.method == .post && (request.path == "/api/users" || request.path == "/api/users/login")
+        // Health probes come from the balancer, not clients: never limited.
+        let isProbe = request.path == "/healthz" || request.path == "/readyz"
+        guard !isProbe, let limiter = isAuth ? auth : general else { return try await next.respond(to: request) }
+        let decision = limiter.take(clientAddress(request))
+        var response: HTTPResponse
+        if decision.allowed {
+            response = try await next.respond(to: request)
+        } else {
+            response = HTTPError(status: 429, key: "rate_limit", "too many requests, retry later").response
+            response.headers.set("Retry-After", String(decision.retryAfterSeconds))
+        }
+        response.headers.set("RateLimit-Limit", String(decision.limit))
+        response.headers.set("RateLimit-Remaining", String(decision.remaining))
+        response.headers.set("RateLimit-Reset", String(decision.resetSeconds))
+        return response
+    }
+
+    func clientAddress(_ request: HTTPRequest) -> String {
+        guard trustProxy, let forwarded = request.headers.values(for: "X-Forwarded-For").last,
+            let hop = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !hop.isEmpty, hop.count <= 64
+        else { return request.peerAddress }
+        return hop
+    }
+}
+
+import Foundation
