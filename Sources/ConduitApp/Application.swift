@@ -37,7 +37,9 @@ public struct Application: Sendable {
         let users = UsersService(
             users: SQLUsersRepository(store: store),
             hasher: PasswordHasher(parameters: .init(logN: configuration.passwordHashCost), pool: hashingPool),
-            tokens: await TokenService(secret: configuration.jwtSecret, lifetimeSeconds: configuration.jwtTTLSeconds))
+            tokens: await TokenService(
+                secret: configuration.jwtSecret, previousSecrets: configuration.jwtPreviousSecrets,
+                lifetimeSeconds: configuration.jwtTTLSeconds))
         let authentication = Authentication(users: users)
         UsersController(users: users, authentication: authentication).register(on: &router)
         let profiles = ProfilesService(users: SQLUsersRepository(store: store), follows: SQLFollowsRepository(store: store))

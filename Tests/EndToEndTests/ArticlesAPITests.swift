@@ -157,6 +157,7 @@ struct ArticlesAPITests {
     @Test("an article acknowledged with 201 survives SIGKILL right after")
     func durability() throws {
         let server = try ServerProcess.start(environment: UsersAPITests.environment)
+        defer { withExtendedLifetime(server) {} }  // its working directory holds the database
         let token = try register(server.port, "jake")
         let created = try api.call(server.port, "POST", "/api/articles", body: #"{"article":{"title":"Durable","description":"d","body":"b"}}"#, token: token)
         #expect(created.status == 201)

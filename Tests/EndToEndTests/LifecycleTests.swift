@@ -184,6 +184,7 @@ struct DatabaseLifecycleTests {
     @Test("serve creates and migrates the SQLite default; readyz checks it; migrate is idempotent")
     func defaultDatabase() throws {
         let server = try ServerProcess.start()
+        defer { withExtendedLifetime(server) {} }  // its working directory holds the database
         #expect(try RawHTTPClient(port: server.port).get("/readyz").status == 200)
         #expect(server.stop() == 0)
         let file = server.workingDirectory.appendingPathComponent("data/conduit.sqlite").path

@@ -108,3 +108,28 @@ struct UsersAPITests {
         #expect(!logs.contains(token))
     }
 }
+
+@Suite("Token key rotation")
+struct KeyRotationTests {
+    @Test("after a rotation, tokens signed with the previous secret still authenticate")
+    func rotation() throws {
+        let old = "old-secret-old-secret-old-secret-old-secret-0123"
+        let api = UsersAPITests()
+        let first = try ServerProcess.start(environment: ["PASSWORD_HASH_COST": "10", "JWT_SECRET": old])
+        defer { withExtendedLifetime(first) {} }  // its working directory holds the database
+        let token = try #require(api.user(try api.call(first.port, "POST", "/api/users", body: #"{"user":{"username":"r","email":"r@x.yz","password":"password123"}}"#).json)["token"] as? String)
+        #expect(first.stop() == 0)
+        let database = "sqlite:" + first.workingDirectory.appendingPathComponent("data/conduit.sqlite").path
+        let rotated = try ServerProcess.start(environment: [
+            "PASSWORD_HASH_COST": "10", "JWT_SECRET": "new-secret-new-secret-new-secret-new-secret-4567",
+            "JWT_PREVIOUS_SECRETS": old, "DATABASE_URL": database,
+        ])
+        defer { rotated.stop() }
+        #expect(try api.call(rotated.port, "GET", "/api/user", token: token).status == 200)
+        let dropped = try ServerProcess.start(environment: [
+            "PASSWORD_HASH_COST": "10", "JWT_SECRET": "new-secret-new-secret-new-secret-new-secret-4567", "DATABASE_URL": database,
+        ])
+        defer { dropped.stop() }
+        #expect(try api.call(dropped.port, "GET", "/api/user", token: token).status == 401)
+    }
+}

@@ -25,6 +25,8 @@ public struct AppConfiguration: Sendable {
     public var maxInFlightPerLoop = 1024
     public var shutdownGraceSeconds = 10
     public var jwtTTLSeconds = 86400
+    /// Former secrets, for verifying tokens issued before a rotation.
+    public var jwtPreviousSecrets: [String] = []
     public var passwordHashCost = 15
     public var corsAllowedOrigins: [String] = []
     public var rateLimitAuthPerMinute = 20
@@ -70,6 +72,7 @@ public struct AppConfiguration: Sendable {
                 case .maxInFlightPerLoop: String(maxInFlightPerLoop)
                 case .shutdownGraceSeconds: String(shutdownGraceSeconds)
                 case .jwtTTLSeconds: String(jwtTTLSeconds)
+                case .jwtPreviousSecrets: jwtPreviousSecrets.isEmpty ? "" : "<\(jwtPreviousSecrets.count) set>"
                 case .passwordHashCost: String(passwordHashCost)
                 case .corsAllowedOrigins: corsAllowedOrigins.joined(separator: ",")
                 case .rateLimitAuthPerMinute: String(rateLimitAuthPerMinute)

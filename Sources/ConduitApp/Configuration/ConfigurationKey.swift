@@ -22,6 +22,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case maxInFlightPerLoop = "MAX_IN_FLIGHT_PER_LOOP"
     case shutdownGraceSeconds = "SHUTDOWN_GRACE_SECONDS"
     case jwtTTLSeconds = "JWT_TTL_SECONDS"
+    case jwtPreviousSecrets = "JWT_PREVIOUS_SECRETS"
     case passwordHashCost = "PASSWORD_HASH_COST"
     case corsAllowedOrigins = "CORS_ALLOWED_ORIGINS"
     case rateLimitAuthPerMinute = "RATE_LIMIT_AUTH_PER_MINUTE"
@@ -34,7 +35,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
 
     public var commandLineFlag: String { "--" + rawValue.lowercased().replacingOccurrences(of: "_", with: "-") }
 
-    public var isSecret: Bool { self == .jwtSecret || self == .databaseURL }
+    public var isSecret: Bool { self == .jwtSecret || self == .jwtPreviousSecrets || self == .databaseURL }
 
     /// The default as text, or nil when there is none (a secret, or derived at start-up).
     public var defaultValue: String? {
@@ -55,6 +56,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .maxInFlightPerLoop: "1024"
         case .shutdownGraceSeconds: "10"
         case .jwtTTLSeconds: "86400"
+        case .jwtPreviousSecrets: ""
         case .passwordHashCost: "15"
         case .corsAllowedOrigins: ""
         case .rateLimitAuthPerMinute: "20"
@@ -81,6 +83,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .maxInFlightPerLoop: "Requests one event loop handles at once; past it, 503 with Retry-After (load shedding)."
         case .shutdownGraceSeconds: "On SIGTERM/SIGINT, seconds in-flight requests get to finish."
         case .jwtTTLSeconds: "Lifetime of an issued token (exp - iat), in seconds."
+        case .jwtPreviousSecrets: "Comma-separated former JWT secrets: tokens they signed still verify (never used to sign). For key rotation."
         case .passwordHashCost: "scrypt cost as log2(N) (r=8, p=1): 15 uses 32 MiB and tens of ms per hash. Raising it rehashes passwords at their next login."
         case .corsAllowedOrigins: "Comma-separated browser origins allowed to call the API (https://app.example.com); * allows any, outside production only. Empty: no cross-origin access."
         case .rateLimitAuthPerMinute: "Registrations and logins per client IP per minute; 0 turns the limit off."

@@ -96,6 +96,14 @@ public enum ConfigurationLoader {
         configuration.maxInFlightPerLoop = try values.integer(.maxInFlightPerLoop, in: 1...1_000_000)
         configuration.shutdownGraceSeconds = try values.integer(.shutdownGraceSeconds, in: 0...3600)
         configuration.jwtTTLSeconds = try values.integer(.jwtTTLSeconds, in: 60...(30 * 86400))
+        configuration.jwtPreviousSecrets = try (values.string(.jwtPreviousSecrets) ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { secret throws(ConfigurationError) in
+                guard environment != .production || secret.utf8.count >= JWTSecretPolicy.minimumBytes else {
+                    throw ConfigurationError("JWT_PREVIOUS_SECRETS entries must be at least \(JWTSecretPolicy.minimumBytes) bytes when APP_ENV=production")
+                }
+                return secret
+            }
         configuration.passwordHashCost = try values.integer(.passwordHashCost, in: 10...20)
         configuration.corsAllowedOrigins = try values.origins(environment: environment)
         configuration.rateLimitAuthPerMinute = try values.integer(.rateLimitAuthPerMinute, in: 0...1_000_000)
