@@ -5,9 +5,21 @@ import Synchronization
 import Glibc
 #endif
 
+/// What both handlers share: the metadata they carry and swift-log's subscript onto it.
+public protocol LineLogHandler: LogHandler {
+    var metadata: Logger.Metadata { get set }
+}
+
+extension LineLogHandler {
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+}
+
 /// swift-log handler writing one JSON object per line to stdout: `timestamp`, `level`,
 /// `message`, `label`, then the metadata (request id, method, path, status...) as fields.
-public struct JSONLogHandler: LogHandler {
+public struct JSONLogHandler: LineLogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     public var metadataProvider: Logger.MetadataProvider?
@@ -20,16 +32,11 @@ public struct JSONLogHandler: LogHandler {
         self.output = output
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
     public func log(event: LogEvent) {
         var fields = metadata
         if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
         if let extra = event.metadata { fields.merge(extra) { $1 } }
-        var line = "{\"timestamp\":\"\(LogTimestamp.now())\",\"level\":\"\(event.level.rawValue)\","
+        var line = "{\"timestamp\":\"\(Timestamp.now())\",\"level\":\"\(event.level.rawValue)\","
         line += "\"message\":\(JSONString.quote(event.message.description)),\"label\":\(JSONString.quote(label))"
         for key in fields.keys.sorted() where !Self.reserved.contains(key) {
             line += ",\(JSONString.quote(key)):\(Self.json(fields[key]!))"
@@ -59,7 +66,7 @@ public struct JSONLogHandler: LogHandler {
 }
 
 /// swift-log handler writing `timestamp level [label] message key=value ...` lines to stdout.
-public struct TextLogHandler: LogHandler {
+public struct TextLogHandler: LineLogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     public var metadataProvider: Logger.MetadataProvider?
@@ -72,16 +79,11 @@ public struct TextLogHandler: LogHandler {
         self.output = output
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
     public func log(event: LogEvent) {
         var fields = metadata
         if let extra = event.metadata { fields.merge(extra) { $1 } }
         let pairs = fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: " ")
-        output.write("\(LogTimestamp.now()) \(event.level.rawValue) [\(label)] \(event.message)\(pairs.isEmpty ? "" : " " + pairs)\n")
+        output.write("\(Timestamp.now()) \(event.level.rawValue) [\(label)] \(event.message)\(pairs.isEmpty ? "" : " " + pairs)\n")
     }
 }
 
@@ -110,9 +112,4 @@ public final class LogOutput: Sendable {
             }
         }
     }
-}
-
-/// Log lines use the API's timestamp format.
-enum LogTimestamp {
-    static func now() -> String { Timestamp.now() }
 }
