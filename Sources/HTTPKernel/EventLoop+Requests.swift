@@ -97,17 +97,18 @@ extension EventLoop {
             }
         }
         evhttp_send_reply(request, Int32(response.status), nil, nil)
-        logAccess(exchange, status: response.status, bytes: response.body.count)
+        logAccess(exchange, status: response.status, bytes: response.body.count, route: response.route)
     }
 
 
-    private func logAccess(_ exchange: PendingExchange, status: Int, bytes: Int) {
+    private func logAccess(_ exchange: PendingExchange, status: Int, bytes: Int, route: String?) {
         guard logsAccess else { return }
         let micros = (EventLoop.monotonicNanoseconds() - exchange.startedAt) / 1000
         logger.info("request", metadata: [
             "request_id": .string(exchange.requestID),
             "method": .string(exchange.method.rawValue),
             "path": .string(exchange.path),
+            "route": .string(route ?? "-"),
             "status": .stringConvertible(status),
             "bytes": .stringConvertible(bytes),
             "duration_ms": .stringConvertible(Double(micros) / 1000),

@@ -62,7 +62,9 @@ public struct Router: HTTPResponder {
             var request = request
             request.pathParameters = parameters
             request.route = template
-            return try await handler(request)
+            var response = try await handler(request)
+            response.route = template
+            return response
         case let .methodNotAllowed(allowed):
             throw HTTPError.methodNotAllowed(allowed: allowed)
         case .notFound:

@@ -139,6 +139,7 @@ struct LifecycleTests {
         let first = try #require(access.first { $0["request_id"] as? String == "log-test-1" })
         #expect(first["method"] as? String == "GET")
         #expect(first["path"] as? String == "/healthz")
+        #expect(first["route"] as? String == "/healthz")
         #expect(first["status"] as? Int == 200)
         #expect(first["bytes"] as? Int == 15)
         #expect(first["peer"] as? String == "127.0.0.1")

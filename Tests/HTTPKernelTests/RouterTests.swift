@@ -84,5 +84,6 @@ struct RouterTests {
         let request = HTTPRequest(method: .get, path: "/a/1", requestID: "t", logger: Logger(label: "test"))
         let response = try await router.respond(to: request)
         #expect(String(decoding: response.body, as: UTF8.self) == "/a/:id")
+        #expect(response.route == "/a/:id", "the access log reads it from the response")
     }
 }
