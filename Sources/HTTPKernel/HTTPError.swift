@@ -73,6 +73,9 @@ public enum ErrorEnvelope {
 
 /// Minimal JSON string quoting for bodies the kernel writes itself.
 public enum JSONString {
+    /// `quote(text)`, or `null` for nil.
+    public static func quoteOrNull(_ text: String?) -> String { text.map(quote) ?? "null" }
+
     public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {

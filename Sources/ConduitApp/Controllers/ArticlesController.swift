@@ -23,7 +23,7 @@ struct ArticlesController {
             let description = fields.required("description", max: FieldLimits.description)
             let body = fields.required("body", max: FieldLimits.articleBody)
             let tags = fields.stringList("tagList", maxItems: FieldLimits.tagsPerArticle, maxLength: FieldLimits.tag)
-            try Self.refuseNull("tagList", in: request, key: "article", fields: &fields)
+            fields.refuseNull("tagList")
             try fields.check()
             let created = try await articles.create(title: title!, description: description!, body: body!, tagList: tags ?? [], author: viewer)
             return .json(Self.encode(created), status: 201)
@@ -40,7 +40,7 @@ struct ArticlesController {
             changes.description = fields.optional("description", max: FieldLimits.description)
             changes.body = fields.optional("body", max: FieldLimits.articleBody)
             changes.tagList = fields.stringList("tagList", maxItems: FieldLimits.tagsPerArticle, maxLength: FieldLimits.tag)
-            try Self.refuseNull("tagList", in: request, key: "article", fields: &fields)
+            fields.refuseNull("tagList")
             try fields.check()
             return .json(Self.encode(try await articles.update(slug: try Self.slug(request), changes: changes, viewer: viewer)))
         }
@@ -102,13 +102,6 @@ struct ArticlesController {
     static func slug(_ request: HTTPRequest) throws(AppError) -> String {
         guard let slug = request.parameter("slug"), slug.count <= FieldLimits.slug else { throw .notFound("article") }
         return slug
-    }
-
-    /// `tagList: null` is refused (422); absent is fine.
-    static func refuseNull(_ field: String, in request: HTTPRequest, key: String, fields: inout Fields) throws(AppError) {
-        if let inner = try JSONBody.object(request)[key] as? [String: Any], inner[field] is NSNull {
-            fields.fail(field, "can't be null")
-        }
     }
 
     // MARK: Output

@@ -119,6 +119,11 @@ struct Fields {
         }
     }
 
+    /// Records a failure when `name` is present as JSON null (absent is fine).
+    mutating func refuseNull(_ name: String) {
+        if object[name] is NSNull { fail(name, "can't be null") }
+    }
+
     mutating func fail(_ name: String, _ message: String) { errors[name, default: []].append(message) }
 
     func check() throws(AppError) {

@@ -32,8 +32,7 @@ struct ProfilesController {
 
     /// The profile object, also embedded as `author` in articles and comments.
     static func json(_ profile: Profile) -> String {
-        func nullable(_ text: String?) -> String { text.map(JSONString.quote) ?? "null" }
-        return "{\"username\":\(JSONString.quote(profile.username)),\"bio\":\(nullable(profile.bio)),"
-            + "\"image\":\(nullable(profile.image)),\"following\":\(profile.following)}"
+        return "{\"username\":\(JSONString.quote(profile.username)),\"bio\":\(JSONString.quoteOrNull(profile.bio)),"
+            + "\"image\":\(JSONString.quoteOrNull(profile.image)),\"following\":\(profile.following)}"
     }
 }

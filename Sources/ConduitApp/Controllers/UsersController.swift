@@ -54,9 +54,8 @@ struct UsersController {
 
     static func encode(_ authenticated: UsersService.Authenticated) -> [UInt8] {
         let user = authenticated.user
-        func nullable(_ text: String?) -> String { text.map(JSONString.quote) ?? "null" }
         let json = "{\"user\":{\"email\":\(JSONString.quote(user.email)),\"token\":\(JSONString.quote(authenticated.token)),"
-            + "\"username\":\(JSONString.quote(user.username)),\"bio\":\(nullable(user.bio)),\"image\":\(nullable(user.image))}}"
+            + "\"username\":\(JSONString.quote(user.username)),\"bio\":\(JSONString.quoteOrNull(user.bio)),\"image\":\(JSONString.quoteOrNull(user.image))}}"
         return Array(json.utf8)
     }
 }

@@ -52,7 +52,7 @@ public struct ArticlesService: Sendable {
             } catch .taken("slug") {
                 continue
             } catch {
-                throw Self.appError(error)
+                throw AppError(error, missing: "article")
             }
             return try await views(of: [article], viewer: author)[0]
         }
@@ -73,7 +73,7 @@ public struct ArticlesService: Sendable {
         if let description = changes.description { article.description = description }
         if let body = changes.body { article.body = body }
         article.updatedAt = Self.later(clock(), than: article.updatedAt)
-        let stored = try await map { () async throws(RepositoryError) in
+        let stored = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in
             try await articles.update(article, tags: changes.tagList.map(Self.uniqueTags))
         }
         return try await views(of: [stored], viewer: viewer)[0]
@@ -81,11 +81,11 @@ public struct ArticlesService: Sendable {
 
     public func delete(slug: String, viewer: User) async throws(AppError) {
         let article = try await owned(slug, by: viewer)
-        try await map { () async throws(RepositoryError) in try await articles.delete(id: article.id) }
+        try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await articles.delete(id: article.id) }
     }
 
     public func list(_ filter: ArticleFilter, page: Page, viewer: User?) async throws(AppError) -> (articles: [ArticleView], total: Int) {
-        let result = try await map { () async throws(RepositoryError) in try await articles.list(filter, page: page) }
+        let result = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await articles.list(filter, page: page) }
         return (try await views(of: result.articles, viewer: viewer), result.total)
     }
 
@@ -95,23 +95,23 @@ public struct ArticlesService: Sendable {
 
     public func favorite(slug: String, viewer: User) async throws(AppError) -> ArticleView {
         let article = try await find(slug)
-        try await map { () async throws(RepositoryError) in try await favorites.favorite(userID: viewer.id, articleID: article.id) }
+        try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await favorites.favorite(userID: viewer.id, articleID: article.id) }
         return try await views(of: [article], viewer: viewer)[0]
     }
 
     public func unfavorite(slug: String, viewer: User) async throws(AppError) -> ArticleView {
         let article = try await find(slug)
-        try await map { () async throws(RepositoryError) in try await favorites.unfavorite(userID: viewer.id, articleID: article.id) }
+        try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await favorites.unfavorite(userID: viewer.id, articleID: article.id) }
         return try await views(of: [article], viewer: viewer)[0]
     }
 
     public func tags() async throws(AppError) -> [String] {
-        try await map { () async throws(RepositoryError) in try await articles.allTags() }
+        try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await articles.allTags() }
     }
 
     public func addComment(slug: String, body: String, viewer: User) async throws(AppError) -> CommentView {
         let article = try await find(slug)
-        let comment = try await map { () async throws(RepositoryError) in
+        let comment = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in
             try await comments.create(articleID: article.id, authorID: viewer.id, body: body, at: clock())
         }
         return try await commentViews(of: [comment], viewer: viewer)[0]
@@ -119,16 +119,16 @@ public struct ArticlesService: Sendable {
 
     public func comments(slug: String, viewer: User?) async throws(AppError) -> [CommentView] {
         let article = try await find(slug)
-        let list = try await map { () async throws(RepositoryError) in try await comments.list(articleID: article.id) }
+        let list = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await comments.list(articleID: article.id) }
         return try await commentViews(of: list, viewer: viewer)
     }
 
     public func deleteComment(slug: String, id: Int64, viewer: User) async throws(AppError) {
         let article = try await find(slug)
-        let comment = try await map { () async throws(RepositoryError) in try await comments.find(id: id) }
+        let comment = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await comments.find(id: id) }
         guard let comment, comment.articleID == article.id else { throw .notFound("comment") }
         guard comment.authorID == viewer.id else { throw .forbidden("comment") }
-        try await map { () async throws(RepositoryError) in try await comments.delete(id: id) }
+        try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await comments.delete(id: id) }
     }
 
     // MARK: Assembling views without N+1
@@ -137,10 +137,10 @@ public struct ArticlesService: Sendable {
         guard !list.isEmpty else { return [] }
         let ids = list.map(\.id)
         let authors = try await profiles(of: list.map(\.authorID), viewer: viewer)
-        let counts = try await map { () async throws(RepositoryError) in try await favorites.counts(for: ids) }
+        let counts = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await favorites.counts(for: ids) }
         var favorited = Set<Int64>()
         if let viewer {
-            favorited = try await map { () async throws(RepositoryError) in try await favorites.favorited(by: viewer.id, among: ids) }
+            favorited = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await favorites.favorited(by: viewer.id, among: ids) }
         }
         return try list.map { article throws(AppError) in
             guard let author = authors[article.authorID] else { throw .unavailable }
@@ -160,10 +160,10 @@ public struct ArticlesService: Sendable {
     /// Profiles of several users in two queries: the users, and which of them the viewer follows.
     private func profiles(of ids: [Int64], viewer: User?) async throws(AppError) -> [Int64: Profile] {
         guard !ids.isEmpty else { return [:] }
-        let found = try await map { () async throws(RepositoryError) in try await users.find(ids: ids) }
+        let found = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await users.find(ids: ids) }
         var following = Set<Int64>()
         if let viewer {
-            following = try await map { () async throws(RepositoryError) in try await follows.followed(by: viewer.id, among: ids) }
+            following = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await follows.followed(by: viewer.id, among: ids) }
         }
         return found.mapValues { user in
             Profile(username: user.username, bio: user.bio, image: user.image, following: following.contains(user.id))
@@ -173,7 +173,7 @@ public struct ArticlesService: Sendable {
     // MARK: Helpers
 
     private func find(_ slug: String) async throws(AppError) -> Article {
-        let article = try await map { () async throws(RepositoryError) in try await articles.find(slug: slug) }
+        let article = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await articles.find(slug: slug) }
         guard let article else { throw .notFound("article") }
         return article
     }
@@ -193,22 +193,6 @@ public struct ArticlesService: Sendable {
     static func uniqueTags(_ tags: [String]) -> [String] {
         var seen = Set<String>()
         return tags.filter { seen.insert($0).inserted }
-    }
-
-    private func map<T>(_ body: () async throws(RepositoryError) -> T) async throws(AppError) -> T {
-        do {
-            return try await body()
-        } catch {
-            throw Self.appError(error)
-        }
-    }
-
-    static func appError(_ error: RepositoryError) -> AppError {
-        switch error {
-        case .taken(let field): .taken(field)
-        case .missing: .notFound("article")
-        case .unavailable: .unavailable
-        }
     }
 }
 

@@ -17,7 +17,7 @@ public struct ProfilesService: Sendable {
         let user = try await find(username)
         // Following yourself changes nothing visible; it is not stored.
         if user.id != viewer.id {
-            try await UsersService.map { () async throws(RepositoryError) in
+            try await repositoryCall(missing: "profile") { () async throws(RepositoryError) in
                 try await follows.follow(follower: viewer.id, followee: user.id)
             }
         }
@@ -26,14 +26,14 @@ public struct ProfilesService: Sendable {
 
     public func unfollow(username: String, viewer: User) async throws(AppError) -> Profile {
         let user = try await find(username)
-        try await UsersService.map { () async throws(RepositoryError) in
+        try await repositoryCall(missing: "profile") { () async throws(RepositoryError) in
             try await follows.unfollow(follower: viewer.id, followee: user.id)
         }
         return try await profile(of: user, viewer: viewer)
     }
 
     private func find(_ username: String) async throws(AppError) -> User {
-        let found = try await UsersService.map { () async throws(RepositoryError) in try await users.find(username: username) }
+        let found = try await repositoryCall(missing: "profile") { () async throws(RepositoryError) in try await users.find(username: username) }
         guard let found else { throw .notFound("profile") }
         return found
     }
@@ -41,7 +41,7 @@ public struct ProfilesService: Sendable {
     private func profile(of user: User, viewer: User?) async throws(AppError) -> Profile {
         var following = false
         if let viewer, viewer.id != user.id {
-            following = try await UsersService.map { () async throws(RepositoryError) in
+            following = try await repositoryCall(missing: "profile") { () async throws(RepositoryError) in
                 try await follows.followed(by: viewer.id, among: [user.id])
             }.contains(user.id)
         }

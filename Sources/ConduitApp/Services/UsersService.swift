@@ -47,7 +47,7 @@ public struct UsersService: Sendable {
 
     public func register(username: String, email: String, password: String) async throws(AppError) -> Authenticated {
         let hash = try await hash(password)
-        let user = try await Self.map { () async throws(RepositoryError) in
+        let user = try await repositoryCall(missing: "user") { () async throws(RepositoryError) in
             try await users.create(username: username, email: email, passwordHash: hash, at: clock())
         }
         return try await authenticated(user)
@@ -56,7 +56,7 @@ public struct UsersService: Sendable {
     /// The same error for an unknown email and a wrong password, and the same work: an unknown
     /// email still pays for one hash verification, so timing does not tell them apart either.
     public func login(email: String, password: String) async throws(AppError) -> Authenticated {
-        let found = try await Self.map { () async throws(RepositoryError) in try await users.find(email: email) }
+        let found = try await repositoryCall(missing: "user") { () async throws(RepositoryError) in try await users.find(email: email) }
         guard let user = found else {
             _ = try? await hasher.verify(password, against: decoyHash)
             throw .invalidCredentials
@@ -85,7 +85,7 @@ public struct UsersService: Sendable {
         } catch {
             throw .invalidToken
         }
-        guard let user = try await Self.map({ () async throws(RepositoryError) in try await users.find(id: id) }) else {
+        guard let user = try await repositoryCall(missing: "user", { () async throws(RepositoryError) in try await users.find(id: id) }) else {
             throw .invalidToken
         }
         return user
@@ -103,7 +103,7 @@ public struct UsersService: Sendable {
         updated.bio = Self.apply(changes.bio, to: user.bio)
         updated.image = Self.apply(changes.image, to: user.image)
         updated.updatedAt = ArticlesService.later(clock(), than: user.updatedAt)
-        let stored = try await Self.map { () async throws(RepositoryError) in try await users.update(updated) }
+        let stored = try await repositoryCall(missing: "user") { () async throws(RepositoryError) in try await users.update(updated) }
         return try await authenticated(stored)
     }
 
@@ -137,17 +137,5 @@ public struct UsersService: Sendable {
     var decoyHash: String {
         let p = hasher.parameters
         return "$scrypt$ln=\(p.logN),r=\(p.blockSize),p=\(p.parallelism)$c2FsdHNhbHRzYWx0c2FsdA$ZGVjb3lkZWNveWRlY295ZGVjb3lkZWNveWRlY295ZGU"
-    }
-
-    static func map<T>(_ body: () async throws(RepositoryError) -> T) async throws(AppError) -> T {
-        do {
-            return try await body()
-        } catch {
-            switch error {
-            case let .taken(field): throw .taken(field)
-            case .missing: throw .notFound("user")
-            case .unavailable: throw .unavailable
-            }
-        }
     }
 }
