@@ -10,7 +10,8 @@ import Glibc
 /// bufferevent's callback argument), where we hook the close callback and an input-buffer
 /// callback. That lets the once-a-second tick enforce what evhttp 2.1 cannot: a deadline for a
 /// whole request to arrive (slowloris), a keep-alive idle limit, and closing idle connections
-/// when draining.
+/// when draining; and it lets us see each request head's bytes before evhttp parses them
+/// (``RequestHeadScanner``).
 final class Connection {
     enum Phase {
         /// Waiting for the first byte of the next request.
@@ -27,6 +28,7 @@ final class Connection {
     let evcon: OpaquePointer
     let bufferEvent: OpaquePointer
     var inputCallback: OpaquePointer?
+    private var headScanner = RequestHeadScanner()
     var phase = Phase.idle
     var phaseStarted: Int
     /// The loop outlives its connections (it frees them all before it stops); unowned(unsafe)
@@ -51,13 +53,17 @@ final class Connection {
         phaseStarted = loop.coarseNow
     }
 
-    /// The first bytes of a request arrived. The input callback only matters while idle, and
-    /// evhttp modifies the buffer once per parsed line, so it is switched off until the
-    /// connection is idle again.
-    func startReceiving() {
-        guard phase == .idle else { return }
-        enter(.receiving)
-        if let inputCallback { evbuffer_cb_clear_flags(bufferevent_get_input(bufferEvent), inputCallback, UInt32(EVBUFFER_CB_ENABLED)) }
+    /// Bytes arrived (`count` of them, at the end of the input buffer), before evhttp parses
+    /// them. The first bytes of a request start its deadline and a scan of its head.
+    func bytesArrived(_ input: OpaquePointer, count: Int) {
+        if phase == .idle {
+            enter(.receiving)
+            headScanner = RequestHeadScanner()
+        }
+        // While a handler owns the request, new bytes belong to the next one: `responseSent`
+        // scans them before evhttp reads them.
+        guard phase == .receiving, headScanner.state == .scanning else { return }
+        scanHead(input, from: evbuffer_get_length(input) - count)
     }
 
     /// The response went to evhttp: idle until the next request's first byte, which may already
@@ -67,9 +73,31 @@ final class Connection {
         let input = bufferevent_get_input(bufferEvent)
         if evbuffer_get_length(input) > 0 {
             enter(.receiving)
+            headScanner = RequestHeadScanner()
+            scanHead(input!, from: 0)
         } else {
             enter(.idle)
-            if let inputCallback { evbuffer_cb_set_flags(input, inputCallback, UInt32(EVBUFFER_CB_ENABLED)) }
+        }
+    }
+
+    /// True once a NUL byte arrived inside a request head on this connection: the request that
+    /// evhttp makes of it is answered 400 and the connection closed.
+    var headContainsNUL: Bool { headScanner.state == .foundNUL }
+
+    private func scanHead(_ input: OpaquePointer, from start: Int) {
+        var position = evbuffer_ptr()
+        guard evbuffer_ptr_set(input, &position, start, EVBUFFER_PTR_SET) == 0 else { return }
+        let length = evbuffer_get_length(input) - start
+        // A head is a few hundred bytes: it rarely spans more than a couple of chunks.
+        let chunks = Int(evbuffer_peek(input, length, &position, nil, 0))
+        withUnsafeTemporaryAllocation(of: iovec.self, capacity: max(chunks, 1)) { vectors in
+            let filled = Int(evbuffer_peek(input, length, &position, vectors.baseAddress, Int32(chunks)))
+            var remaining = length
+            for vector in vectors.prefix(filled) where remaining > 0 {
+                let count = min(vector.iov_len, remaining)
+                remaining -= count
+                if headScanner.scan(UnsafeRawBufferPointer(start: vector.iov_base, count: count)) != .scanning { return }
+            }
         }
     }
 
@@ -109,10 +137,12 @@ extension EventLoop {
             // this callback along with it.
             connection.inputCallback = evbuffer_add_cb(
                 bufferevent_get_input(bufferEvent),
-                { _, info, arg in
-                    guard info!.pointee.n_added > 0 else { return }
+                { input, info, arg in
+                    // evhttp drains the buffer once per parsed line: those calls add nothing.
+                    let added = info!.pointee.n_added
+                    guard added > 0 else { return }
                     let connection = Unmanaged<Connection>.fromOpaque(arg!).takeUnretainedValue()
-                    connection.startReceiving()
+                    connection.bytesArrived(input!, count: added)
                 }, Unmanaged.passUnretained(connection).toOpaque())
         }
     }

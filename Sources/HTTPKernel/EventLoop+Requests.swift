@@ -26,13 +26,21 @@ extension EventLoop {
         connection?.enter(.handling)
 
         let headers = Self.headers(of: request)
-        let requestID = RequestID.resolve(inbound: headers["X-Request-Id"], generator: &requestIDs)
+        let requestID = RequestID.resolve(inbound: headers?["X-Request-Id"], generator: &requestIDs)
         let method = Self.method(of: request)
         let uri = evhttp_request_get_evhttp_uri(request)
         let path = uri.flatMap { evhttp_uri_get_path($0) }.map { String(cString: $0) } ?? "/"
         let exchange = PendingExchange(
             request: request, connection: connection, requestID: requestID, method: method, path: path.isEmpty ? "/" : path,
             peerAddress: connection?.peerAddress ?? "", startedAt: startedAt)
+
+        // Header shapes evhttp lets through but a proxy in front may read differently: refused,
+        // and the connection closed, since what follows on it cannot be trusted either.
+        guard let headers, connection?.headContainsNUL != true else {
+            let reason = headers == nil ? "invalid field name or value" : "NUL byte in request head"
+            send(HTTPError.badRequest("header", reason).response, for: exchange, closing: true)
+            return
+        }
 
         guard inFlight < configuration.maxInFlightPerLoop else {
             // Shed here, on the loop, without creating work: queueing more would only make every
@@ -64,12 +72,13 @@ extension EventLoop {
         if draining { finishDrainIfDone() }
     }
 
-    private func send(_ response: HTTPResponse, for exchange: PendingExchange) {
+    private func send(_ response: HTTPResponse, for exchange: PendingExchange, closing: Bool = false) {
         preconditionOnLoop()
         let request = exchange.request
+        let closing = closing || draining
         // A request whose client left has no connection any more; evhttp then just frees it.
         if evhttp_request_get_connection(request) != nil, let connection = exchange.connection {
-            if draining { connection.enter(.closing) } else { connection.responseSent() }
+            if closing { connection.enter(.closing) } else { connection.responseSent() }
         }
         let output = evhttp_request_get_output_headers(request)
         let names = HeaderNames.shared
@@ -90,7 +99,7 @@ extension EventLoop {
             // evhttp leaves Content-Length out of HEAD replies; it must be the GET body's length.
             String(response.body.count).withCString { _ = evhttp_add_header(output, "Content-Length", $0) }
         }
-        if draining { evhttp_add_header(output, "Connection", "close") }
+        if closing { evhttp_add_header(output, "Connection", "close") }
         if !response.body.isEmpty {
             response.body.withUnsafeBytes { bytes in
                 _ = evbuffer_add(evhttp_request_get_output_buffer(request), bytes.baseAddress, bytes.count)
@@ -118,11 +127,19 @@ extension EventLoop {
 
     // MARK: Copying the request out of evhttp
 
-    private static func headers(of request: OpaquePointer) -> HTTPHeaders {
+    /// The request's header fields, or nil when one is malformed: a name that is not an RFC 9110
+    /// token, a value with a control character other than tab, or a value that is not UTF-8
+    /// (turning it into a String would silently replace bytes, changing what it says).
+    private static func headers(of request: OpaquePointer) -> HTTPHeaders? {
         var fields: [(name: String, value: String)] = []
         var entry = evhttp_request_get_input_headers(request)?.pointee.tqh_first
         while let current = entry {
-            fields.append((String(cString: current.pointee.key), String(cString: current.pointee.value)))
+            let key = current.pointee.key!
+            let value = current.pointee.value!
+            guard HeaderSyntax.isToken(key), HeaderSyntax.isFieldValue(value),
+                  let name = String(validatingCString: key), let text = String(validatingCString: value)
+            else { return nil }
+            fields.append((name, text))
             entry = current.pointee.next.tqe_next
         }
         return HTTPHeaders(fields)
