@@ -22,7 +22,7 @@ public struct Application: Sendable {
     /// everything that may throw.
     var middlewares: [any HTTPMiddleware] {
         var chain: [any HTTPMiddleware] = [SecurityHeadersMiddleware(production: configuration.environment == .production)]
-        let cors = CORSMiddleware(origins: configuration.corsAllowedOrigins)
+        let cors = CORSMiddleware(origins: configuration.corsAllowedOrigins, allowsCredentials: configuration.authCookie)
         if cors.isEnabled { chain.append(cors) }
         chain.append(rateLimits)
         chain.append(ErrorMiddleware())
@@ -40,7 +40,10 @@ public struct Application: Sendable {
             tokens: await TokenService(
                 secret: configuration.jwtSecret, previousSecrets: configuration.jwtPreviousSecrets,
                 lifetimeSeconds: configuration.jwtTTLSeconds))
-        let authentication = Authentication(users: users)
+        let authentication = Authentication(
+            users: users,
+            cookie: configuration.authCookie
+                ? AuthCookie(lifetimeSeconds: configuration.jwtTTLSeconds, writeOrigins: configuration.corsAllowedOrigins) : nil)
         UsersController(users: users, authentication: authentication).register(on: &router)
         let profiles = ProfilesService(users: SQLUsersRepository(store: store), follows: SQLFollowsRepository(store: store))
         ProfilesController(profiles: profiles, authentication: authentication).register(on: &router)

@@ -32,6 +32,8 @@ public struct AppConfiguration: Sendable {
     public var rateLimitAuthPerMinute = 20
     public var rateLimitPerMinute = 0
     public var trustProxy = false
+    /// Cookie authentication for browser frontends (`AuthCookie`).
+    public var authCookie = false
 
     public init(jwtSecret: String) { self.jwtSecret = jwtSecret }
 
@@ -78,6 +80,7 @@ public struct AppConfiguration: Sendable {
                 case .rateLimitAuthPerMinute: String(rateLimitAuthPerMinute)
                 case .rateLimitPerMinute: String(rateLimitPerMinute)
                 case .trustProxy: String(trustProxy)
+                case .authCookie: String(authCookie)
                 }
             return (key, value)
         }

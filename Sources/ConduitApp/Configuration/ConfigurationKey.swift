@@ -28,6 +28,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case rateLimitAuthPerMinute = "RATE_LIMIT_AUTH_PER_MINUTE"
     case rateLimitPerMinute = "RATE_LIMIT_PER_MINUTE"
     case trustProxy = "TRUST_PROXY"
+    case authCookie = "AUTH_COOKIE"
 
     /// The key as swift-configuration reads it: `MAX_BODY_BYTES` is `max.body.bytes`, which its
     /// environment provider spells `MAX_BODY_BYTES` and its command-line provider `--max-body-bytes`.
@@ -62,6 +63,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .rateLimitAuthPerMinute: "20"
         case .rateLimitPerMinute: "0"
         case .trustProxy: "false"
+        case .authCookie: "false"
         }
     }
 
@@ -89,6 +91,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .rateLimitAuthPerMinute: "Registrations and logins per client IP per minute; 0 turns the limit off."
         case .rateLimitPerMinute: "Requests per client IP per minute on every other route; 0 (the default) is off."
         case .trustProxy: "true only behind a reverse proxy: the client IP is then the right-most X-Forwarded-For hop."
+        case .authCookie: "true for browser frontends: login also sets the token in an HttpOnly cookie that is accepted as auth; writes it authenticates need an Origin from CORS_ALLOWED_ORIGINS."
         }
     }
 }

@@ -108,7 +108,14 @@ public enum ConfigurationLoader {
         configuration.corsAllowedOrigins = try values.origins(environment: environment)
         configuration.rateLimitAuthPerMinute = try values.integer(.rateLimitAuthPerMinute, in: 0...1_000_000)
         configuration.rateLimitPerMinute = try values.integer(.rateLimitPerMinute, in: 0...100_000_000)
-        configuration.trustProxy = try values.choice(.trustProxy, { ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][$0] }, "true or false")
+        configuration.trustProxy = try values.choice(.trustProxy, Values.boolean, "true or false")
+        configuration.authCookie = try values.choice(.authCookie, Values.boolean, "true or false")
+        if configuration.authCookie {
+            // The CSRF defence of cookie mode is the list of origins allowed to write.
+            guard !configuration.corsAllowedOrigins.isEmpty, !configuration.corsAllowedOrigins.contains("*") else {
+                throw ConfigurationError("AUTH_COOKIE=true needs CORS_ALLOWED_ORIGINS to list the frontend origins (not *): only they may send cookie-authenticated writes")
+            }
+        }
         return configuration
     }
 
@@ -134,6 +141,10 @@ public enum ConfigurationLoader {
                 throw ConfigurationError("\(key.rawValue) must be in \(range.lowerBound)...\(range.upperBound), got \(value)")
             }
             return value
+        }
+
+        static func boolean(_ text: String) -> Bool? {
+            ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][text]
         }
 
         func choice<T>(_ key: ConfigurationKey, _ make: (String) -> T?, _ allowed: String) throws(ConfigurationError) -> T {

@@ -11,6 +11,25 @@ struct UsersController {
         router.post("/api/users/login") { request in try await login(request) }
         router.get("/api/user") { request in try await current(request) }
         router.put("/api/user") { request in try await update(request) }
+        if let cookie = authentication.cookie {
+            // The cookie is HttpOnly: only the server can take it back.
+            router.post("/api/users/logout") { _ in
+                var response = HTTPResponse.empty(status: 204)
+                response.headers.add("Set-Cookie", cookie.expiredCookie)
+                return response
+            }
+        }
+    }
+
+    /// A response that carries a token: never cached, and in cookie mode the token also goes
+    /// into the cookie.
+    func tokenResponse(_ authenticated: UsersService.Authenticated, status: Int = 200, for request: HTTPRequest) -> HTTPResponse {
+        var response = HTTPResponse.json(Self.encode(authenticated), status: status)
+        response.headers.set("Cache-Control", "no-store")
+        if let cookie = authentication.cookie, cookie.maySet(for: request) {
+            response.headers.add("Set-Cookie", cookie.setCookie(token: authenticated.token))
+        }
+        return response
     }
 
     func register(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -21,7 +40,7 @@ struct UsersController {
         if let email, !FieldFormats.isEmail(email) { fields.fail("email", "is invalid") }
         try fields.check()
         let created = try await users.register(username: username!, email: email!, password: password!)
-        return .json(Self.encode(created), status: 201)
+        return tokenResponse(created, status: 201, for: request)
     }
 
     func login(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -29,7 +48,7 @@ struct UsersController {
         let email = fields.required("email", max: FieldLimits.email)
         let password = fields.required("password", max: FieldLimits.passwordMaximum)
         try fields.check()
-        return .json(Self.encode(try await users.login(email: email!, password: password!)))
+        return tokenResponse(try await users.login(email: email!, password: password!), for: request)
     }
 
     func current(_ request: HTTPRequest) async throws -> HTTPResponse {

@@ -4,20 +4,25 @@ import HTTPKernel
 ///
 /// A preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is answered here
 /// with 204; an allowed origin gets `Access-Control-Allow-Origin` echoed (or `*` when so
-/// configured, never with credentials), the methods, the headers clients send (Authorization,
-/// Content-Type, X-Request-Id) and a max age. A disallowed origin gets no CORS header at all,
+/// configured), the methods, the headers clients send (Authorization, Content-Type,
+/// X-Request-Id) and a max age; `Access-Control-Allow-Credentials` only in cookie mode, where
+/// `*` is refused. A disallowed origin gets no CORS header at all,
 /// which browsers treat as a refusal. `Vary: Origin` goes on every response when CORS is on,
 /// since the answer depends on the origin.
 struct CORSMiddleware: HTTPMiddleware {
     let allowedOrigins: Set<String>
     let allowsAnyOrigin: Bool
+    /// Cookie mode: browsers send the cookie cross-origin only if told credentials are allowed
+    /// (never with `*`, which the configuration refuses in cookie mode).
+    let allowsCredentials: Bool
 
     static let allowedMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
     static let allowedHeaders = "Authorization, Content-Type, X-Request-Id"
     static let maxAgeSeconds = "600"
 
-    init(origins: [String]) {
+    init(origins: [String], allowsCredentials: Bool = false) {
         allowsAnyOrigin = origins.contains("*")
+        self.allowsCredentials = allowsCredentials && !allowsAnyOrigin
         allowedOrigins = Set(origins.filter { $0 != "*" }.map { $0.lowercased() })
     }
 
@@ -32,6 +37,7 @@ struct CORSMiddleware: HTTPMiddleware {
                 response.headers.set("Access-Control-Allow-Methods", Self.allowedMethods)
                 response.headers.set("Access-Control-Allow-Headers", Self.allowedHeaders)
                 response.headers.set("Access-Control-Max-Age", Self.maxAgeSeconds)
+                if allowsCredentials { response.headers.set("Access-Control-Allow-Credentials", "true") }
             }
             response.headers.add("Vary", "Origin")
             return response
@@ -40,6 +46,7 @@ struct CORSMiddleware: HTTPMiddleware {
         if let allowed = allowedValue(for: origin) {
             response.headers.set("Access-Control-Allow-Origin", allowed)
             response.headers.set("Access-Control-Expose-Headers", "X-Request-Id")
+            if allowsCredentials { response.headers.set("Access-Control-Allow-Credentials", "true") }
         }
         response.headers.add("Vary", "Origin")
         return response
@@ -63,7 +70,7 @@ struct SecurityHeadersMiddleware: HTTPMiddleware {
         response.headers.set("Referrer-Policy", "no-referrer")
         response.headers.set("X-Frame-Options", "DENY")
         response.headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-        if request.headers["Authorization"] != nil {
+        if request.headers["Authorization"] != nil || request.headers["Cookie"] != nil {
             response.headers.set("Cache-Control", "no-store")
         }
         if production {
