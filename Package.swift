@@ -67,6 +67,16 @@ let package = Package(
             dependencies: ["HTTPKernel"],
             swiftSettings: strict),
 
+        // Generated requests through the whole request path in process (Scripts/fuzz.sh):
+        // libFuzzer when built with -sanitize=fuzzer -D LIBFUZZER, a seeded mutator otherwise.
+        .executableTarget(
+            name: "conduit-fuzz",
+            dependencies: [
+                "ConduitApp", "HTTPKernel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
         // Raw-socket client and process harness shared by the socket-level tests.
         .target(name: "HTTPTestSupport", path: "Tests/Support", swiftSettings: strict),
 

@@ -9,5 +9,8 @@ Scripts/install-deps.sh
 swift build --build-tests
 export CONDUIT_BIN_DIR="$(swift build --show-bin-path)"
 swift test --skip-build "$@"
+# The whole request path under generated input for a bounded time (the seeded engine: no
+# separate sanitizer build); the seed is printed, so a failure can be replayed.
+FUZZ_ENGINE=seeded FUZZ_SECONDS=20 Scripts/fuzz.sh
 # The official RealWorld suite against a fresh server, when ../shared/conformance exists.
 Scripts/conformance.sh

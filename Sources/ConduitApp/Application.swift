@@ -55,6 +55,20 @@ public struct Application: Sendable {
         return router
     }
 
+    /// The whole request path without sockets (middleware, routes, services, the database the
+    /// configuration names), for driving requests in process: `conduit-fuzz` does. `close`
+    /// releases the database.
+    public func makeInProcessResponder(logger: Logger) async throws -> (responder: any HTTPResponder, close: @Sendable () async -> Void) {
+        let store = try await Self.openDatabase(configuration, logger: logger)
+        do {
+            let router = try await makeRouter(store: store, logger: logger)
+            return (MiddlewareChain(middlewares, responder: router), { await store.close() })
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
     /// `conduit migrate`: brings the schema up to date and returns the versions applied.
     public static func migrate(_ configuration: AppConfiguration) async throws -> [Int] {
         let logger = Logger(label: "conduit")
@@ -73,7 +87,7 @@ public struct Application: Sendable {
     static func openDatabase(_ configuration: AppConfiguration, logger: Logger) async throws -> SQLiteStore {
         let store = try await openStore(configuration, logger: logger)
         do {
-            try await store.write { database in try await Migrator().run(on: database, logger: logger) }
+            _ = try await store.write { database in try await Migrator().run(on: database, logger: logger) }
         } catch {
             await store.close()
             throw ConfigurationError("database migration failed: \(error)")

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Fuzzes the request path (router, query decoding, middleware, controllers' JSON validation,
+# services, SQLite) in process for a bounded time, and prints how many inputs ran and how many
+# failed (a 5xx, an error escaping the middleware, an error outside the envelope, a body that
+# is not JSON, or a crash).
+#
+#   Scripts/fuzz.sh                   # libFuzzer (coverage-guided, with AddressSanitizer) for FUZZ_SECONDS
+#   FUZZ_ENGINE=seeded Scripts/fuzz.sh   # the seeded mutator over the same harness (no rebuild)
+#
+# FUZZ_SECONDS (default 60). libFuzzer builds into .build-fuzz (a few minutes the first time)
+# and keeps its corpus in .build-fuzz/corpus; inputs that fail land in .build-fuzz/crashes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${FUZZ_SECONDS:-60}"
+engine="${FUZZ_ENGINE:-libfuzzer}"
+mkdir -p .build-fuzz/crashes
+
+if [ "$engine" = libfuzzer ]; then
+    if swift build --build-path .build-fuzz --product conduit-fuzz \
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLIBFUZZER >.build-fuzz/build.log 2>&1; then
+        binary="$(swift build --build-path .build-fuzz --show-bin-path)/conduit-fuzz"
+        mkdir -p .build-fuzz/corpus
+        "$binary" --write-seeds .build-fuzz/corpus >/dev/null
+        echo "fuzz: libFuzzer for ${seconds} s"
+        set +e
+        "$binary" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
+            -artifact_prefix=.build-fuzz/crashes/ -print_final_stats=1 .build-fuzz/corpus 2>&1 | tee .build-fuzz/last-run.log \
+            | grep -E "^(#[0-9]+ +(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss|conduit-fuzz:|==[0-9]+==ERROR|SUMMARY)"
+        status=${PIPESTATUS[0]}
+        set -e
+        crashes=$(find .build-fuzz/crashes -type f -newer .build-fuzz/build.log | wc -l)
+        echo "fuzz: libFuzzer exit status ${status}, ${crashes} crashing inputs in .build-fuzz/crashes"
+        exit "$status"
+    fi
+    echo "fuzz: the libFuzzer build failed (.build-fuzz/build.log); using the seeded engine" >&2
+fi
+
+swift build --product conduit-fuzz >/dev/null
+"$(swift build --show-bin-path)/conduit-fuzz" --seconds "$seconds" --crashes .build-fuzz/crashes ${FUZZ_SEED:+--seed "$FUZZ_SEED"}
