@@ -153,7 +153,8 @@ extension EventLoop {
         case EVHTTP_REQ_PATCH: .patch
         case EVHTTP_REQ_DELETE: .delete
         case EVHTTP_REQ_OPTIONS: .options
-        default: .get  // evhttp_set_allowed_methods lets nothing else through
+        case EVHTTP_REQ_TRACE: .trace
+        default: .get  // evhttp parses no other method
         }
     }
 

@@ -1,4 +1,6 @@
-/// The request methods the kernel accepts; evhttp answers anything else itself.
+/// The request methods that reach the router, so that a known path answers 405 with `Allow` to
+/// any of them. evhttp answers the rest itself with 501: CONNECT (it would keep a tunnel's
+/// connection open after the reply) and methods it does not know (PROPFIND...).
 public enum HTTPMethod: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case get = "GET"
     case head = "HEAD"
@@ -7,6 +9,7 @@ public enum HTTPMethod: String, Sendable, Hashable, CaseIterable, CustomStringCo
     case patch = "PATCH"
     case delete = "DELETE"
     case options = "OPTIONS"
+    case trace = "TRACE"
 
     public var description: String { rawValue }
 
@@ -20,6 +23,7 @@ public enum HTTPMethod: String, Sendable, Hashable, CaseIterable, CustomStringCo
         case .patch: 4
         case .delete: 5
         case .options: 6
+        case .trace: 7
         }
     }
 }

@@ -77,7 +77,7 @@ struct HTTPBehaviourTests {
         let missing = try client.get("/api/nothing-here")
         #expect(missing.status == 404)
         #expect(missing.text == #"{"errors":{"route":["not found"]}}"#)
-        for method in ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
+        for method in ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"] {
             let response = try client.get("/healthz", method: method)
             #expect(response.status == 405, "\(method)")
             #expect(response.header("Allow") == "GET, HEAD")
