@@ -23,6 +23,9 @@ final class Connection {
         /// Draining: the response (with `Connection: close`) is on its way; evhttp closes the
         /// connection once it is written.
         case closing
+        /// Its request head was refused (``RequestHeadScanner``): nothing more is read from it,
+        /// and the loop answers 400 and closes it once earlier replies are written.
+        case refused
     }
 
     let evcon: OpaquePointer
@@ -56,6 +59,11 @@ final class Connection {
     /// Bytes arrived (`count` of them, at the end of the input buffer), before evhttp parses
     /// them. The first bytes of a request start its deadline and a scan of its head.
     func bytesArrived(_ input: OpaquePointer, count: Int) {
+        if phase == .refused {
+            // evhttp may have resumed reading after an earlier reply: it gets to parse nothing.
+            evbuffer_drain(input, evbuffer_get_length(input))
+            return
+        }
         if phase == .idle {
             enter(.receiving)
             headScanner = RequestHeadScanner()
@@ -64,6 +72,7 @@ final class Connection {
         // scans them before evhttp reads them.
         guard phase == .receiving, headScanner.state == .scanning else { return }
         scanHead(input, from: evbuffer_get_length(input) - count)
+        refuseIfScannerDid(input)
     }
 
     /// The response went to evhttp: idle until the next request's first byte, which may already
@@ -75,14 +84,27 @@ final class Connection {
             enter(.receiving)
             headScanner = RequestHeadScanner()
             scanHead(input!, from: 0)
+            refuseIfScannerDid(input!)
         } else {
             enter(.idle)
         }
     }
 
-    /// True once a NUL byte arrived inside a request head on this connection: the request that
-    /// evhttp makes of it is answered 400 and the connection closed.
-    var headContainsNUL: Bool { headScanner.state == .foundNUL }
+    /// Why the current request head is refused (``RequestHeadScanner``), if it is.
+    var headRefusal: String? {
+        if case let .refused(reason) = headScanner.state { reason } else { nil }
+    }
+
+    /// A refused head never reaches evhttp's parser: its bytes are dropped here, inside the
+    /// input callback that runs before evhttp reads them, and the loop answers 400 and closes
+    /// the connection once it is outside evhttp's callbacks.
+    private func refuseIfScannerDid(_ input: OpaquePointer) {
+        guard headRefusal != nil else { return }
+        evbuffer_drain(input, evbuffer_get_length(input))
+        bufferevent_disable(bufferEvent, Int16(EV_READ))
+        enter(.refused)
+        loop.scheduleRefusal(self)
+    }
 
     private func scanHead(_ input: OpaquePointer, from start: Int) {
         var position = evbuffer_ptr()
@@ -169,6 +191,9 @@ extension EventLoop {
             case .idle where now - connection.phaseStarted >= configuration.keepAliveTimeoutSeconds && connection.isIdleAndFlushed:
                 // A response still being written is evhttp's write timeout's business.
                 overdue.append(evcon)
+            case .refused:
+                // Waiting for an earlier reply to be written; past the deadline, closed without one.
+                pendingRefusals.append(connection)
             default: break
             }
         }
@@ -176,6 +201,7 @@ extension EventLoop {
         closingInBulk = true
         for evcon in overdue where connections[evcon] != nil { evhttp_connection_free(evcon) }
         closingInBulk = false
+        runPendingRefusals()
     }
 
     func closeIdleConnections() {

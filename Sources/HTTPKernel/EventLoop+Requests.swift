@@ -36,9 +36,9 @@ extension EventLoop {
 
         // Header shapes evhttp lets through but a proxy in front may read differently: refused,
         // and the connection closed, since what follows on it cannot be trusted either.
-        guard let headers, connection?.headContainsNUL != true else {
-            let reason = headers == nil ? "invalid field name or value" : "NUL byte in request head"
-            send(HTTPError.badRequest("header", reason).response, for: exchange, closing: true)
+        let refusal = connection?.headRefusal ?? (headers == nil ? "invalid field name or value" : nil)
+        guard let headers, refusal == nil else {
+            send(HTTPError.badRequest("header", refusal!).response, for: exchange, closing: true)
             return
         }
 

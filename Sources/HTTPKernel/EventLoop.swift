@@ -29,6 +29,9 @@ final class EventLoop: @unchecked Sendable {
     /// Written by any thread to wake the loop; read (drained) by the loop.
     private let wakeFD: Int32
     var registerEvent: OpaquePointer!
+    /// Answers refused request heads (EventLoop+Refusals.swift).
+    var refuseEvent: OpaquePointer!
+    var pendingRefusals: [Connection] = []
     private var tickEvent: OpaquePointer!
     private(set) var boundSocket: OpaquePointer?
     /// Re-enables accepting after a pause for a failed accept(2) (EventLoop+Accept.swift).
@@ -89,6 +92,10 @@ final class EventLoop: @unchecked Sendable {
             EventLoop.from(arg).registerPendingConnections()
         }, me)
         event_priority_set(registerEvent, 0)
+        refuseEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
+            EventLoop.from(arg).runPendingRefusals()
+        }, me)
+        event_add(refuseEvent, nil)
         event_add(wakeEvent, nil)
         event_add(registerEvent, nil)
         var second = timeval(tv_sec: 1, tv_usec: 0)

@@ -21,7 +21,7 @@ struct HeaderShapeTests {
         #expect(client.waitForClose(), comment)
     }
 
-    @Test("NUL bytes, control characters, bad names and invalid UTF-8 in a head are refused")
+    @Test("NUL bytes, bare LF, folded lines, control characters, bad names and invalid UTF-8 in a head are refused")
     func refusedShapes() throws {
         let server = try ServerProcess.start()
         defer { server.stop() }
@@ -32,6 +32,9 @@ struct HeaderShapeTests {
             ("control character in a value", Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\u{01}b\r\n\r\n".utf8)),
             ("DEL in a value", Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\u{7F}\r\n\r\n".utf8)),
             ("space inside a name", Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX A: b\r\n\r\n".utf8)),
+            // A proxy that ends lines only at CRLF would see one field where evhttp sees two.
+            ("bare LF", Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\nTransfer-Encoding: chunked\r\n\r\n".utf8)),
+            ("folded line", Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n Transfer-Encoding: chunked\r\n\r\n".utf8)),
             ("invalid UTF-8 in a value", Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: ".utf8) + [0xFF, 0xFE] + Array("\r\n\r\n".utf8)),
         ]
         for (name, bytes) in shapes {

@@ -1,0 +1,57 @@
+import CLibevent
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Connections whose request head was refused (``RequestHeadScanner``). evhttp never parsed
+/// that head, so it has no request to reply to: the loop writes the 400 itself, straight to
+/// the socket, and frees the connection. That happens outside evhttp's callbacks (an event, or
+/// the tick) and only once the connection's earlier replies are written, so bytes never
+/// interleave; a client that does not read them within the request deadline is closed without.
+extension EventLoop {
+    func scheduleRefusal(_ connection: Connection) {
+        pendingRefusals.append(connection)
+        event_active(refuseEvent, 0, 0)
+    }
+
+    func runPendingRefusals() {
+        guard !pendingRefusals.isEmpty else { return }
+        let pending = pendingRefusals
+        pendingRefusals.removeAll(keepingCapacity: true)
+        for connection in pending { finishRefusal(connection) }
+    }
+
+    private func finishRefusal(_ connection: Connection) {
+        // Gone already (the client left, or a deadline closed it), or refused twice.
+        guard connections[connection.evcon] === connection, connection.phase == .refused else { return }
+        let output = bufferevent_get_output(connection.bufferEvent)
+        let flushed = evbuffer_get_length(output) == 0
+        guard flushed || coarseNow - connection.phaseStarted >= configuration.requestTimeoutSeconds else { return }
+        let requestID = requestIDs.next()
+        let reason = connection.headRefusal ?? "malformed request head"
+        if flushed {
+            let reply = refusalReply(reason: reason, requestID: requestID)
+            // Small enough for any socket buffer; if the peer is gone, it is simply lost.
+            _ = reply.withUnsafeBytes {
+                Glibc.send(bufferevent_getfd(connection.bufferEvent), $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            }
+        }
+        if logsAccess {
+            logger.info("request head refused", metadata: [
+                "request_id": .string(requestID), "status": "400", "reason": .string(reason),
+                "peer": .string(connection.peerAddress), "replied": .stringConvertible(flushed),
+            ])
+        }
+        evhttp_connection_free(connection.evcon)
+    }
+
+    private func refusalReply(reason: String, requestID: String) -> [UInt8] {
+        let body = ErrorEnvelope.encode(["header": [reason]])
+        var head = "HTTP/1.1 400 Bad Request\r\nDate: \(dateCache.value)\r\nServer: \(configuration.serverName)\r\n"
+        if configuration.identityHeaders {
+            head += "X-Request-Id: \(requestID)\r\nX-Content-Type-Options: nosniff\r\n"
+        }
+        head += "Content-Type: application/json; charset=utf-8\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        return Array(head.utf8) + body
+    }
+}
