@@ -66,7 +66,7 @@ final class Connection {
         }
         if phase == .idle {
             enter(.receiving)
-            headScanner = RequestHeadScanner()
+            headScanner = loop.newHeadScanner()
         }
         // While a handler owns the request, new bytes belong to the next one: `responseSent`
         // scans them before evhttp reads them.
@@ -82,7 +82,7 @@ final class Connection {
         let input = bufferevent_get_input(bufferEvent)
         if evbuffer_get_length(input) > 0 {
             enter(.receiving)
-            headScanner = RequestHeadScanner()
+            headScanner = loop.newHeadScanner()
             scanHead(input!, from: 0)
             refuseIfScannerDid(input!)
         } else {
@@ -91,8 +91,8 @@ final class Connection {
     }
 
     /// Why the current request head is refused (``RequestHeadScanner``), if it is.
-    var headRefusal: String? {
-        if case let .refused(reason) = headScanner.state { reason } else { nil }
+    var headRefusal: RequestHeadScanner.Refusal? {
+        if case let .refused(refusal) = headScanner.state { refusal } else { nil }
     }
 
     /// A refused head never reaches evhttp's parser: its bytes are dropped here, inside the

@@ -28,9 +28,9 @@ extension EventLoop {
         let flushed = evbuffer_get_length(output) == 0
         guard flushed || coarseNow - connection.phaseStarted >= configuration.requestTimeoutSeconds else { return }
         let requestID = requestIDs.next()
-        let reason = connection.headRefusal ?? "malformed request head"
+        let refusal = connection.headRefusal ?? .header("malformed request head")
         if flushed {
-            let reply = refusalReply(reason: reason, requestID: requestID)
+            let reply = refusalReply(refusal, requestID: requestID)
             // Small enough for any socket buffer; if the peer is gone, it is simply lost.
             _ = reply.withUnsafeBytes {
                 Glibc.send(bufferevent_getfd(connection.bufferEvent), $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
@@ -38,16 +38,21 @@ extension EventLoop {
         }
         if logsAccess {
             logger.info("request head refused", metadata: [
-                "request_id": .string(requestID), "status": "400", "reason": .string(reason),
+                "request_id": .string(requestID), "status": .stringConvertible(refusal.status), "reason": .string(refusal.message),
                 "peer": .string(connection.peerAddress), "replied": .stringConvertible(flushed),
             ])
         }
         evhttp_connection_free(connection.evcon)
     }
 
-    private func refusalReply(reason: String, requestID: String) -> [UInt8] {
-        let body = ErrorEnvelope.encode(["header": [reason]])
-        var head = "HTTP/1.1 400 Bad Request\r\nDate: \(dateCache.value)\r\nServer: \(configuration.serverName)\r\n"
+    func newHeadScanner() -> RequestHeadScanner {
+        RequestHeadScanner(maxHeadBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
+    }
+
+    private func refusalReply(_ refusal: RequestHeadScanner.Refusal, requestID: String) -> [UInt8] {
+        let body = ErrorEnvelope.encode([refusal.key: [refusal.message]])
+        let phrase = [413: "Content Too Large", 431: "Request Header Fields Too Large"][refusal.status] ?? "Bad Request"
+        var head = "HTTP/1.1 \(refusal.status) \(phrase)\r\nDate: \(dateCache.value)\r\nServer: \(configuration.serverName)\r\n"
         if configuration.identityHeaders {
             head += "X-Request-Id: \(requestID)\r\nX-Content-Type-Options: nosniff\r\n"
         }

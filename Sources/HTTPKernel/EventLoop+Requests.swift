@@ -36,9 +36,9 @@ extension EventLoop {
 
         // Header shapes evhttp lets through but a proxy in front may read differently: refused,
         // and the connection closed, since what follows on it cannot be trusted either.
-        let refusal = connection?.headRefusal ?? (headers == nil ? "invalid field name or value" : nil)
+        let refusal = connection?.headRefusal ?? (headers == nil ? .header("invalid field name or value") : nil)
         guard let headers, refusal == nil else {
-            send(HTTPError.badRequest("header", refusal!).response, for: exchange, closing: true)
+            send(HTTPError(status: refusal!.status, key: refusal!.key, refusal!.message).response, for: exchange, closing: true)
             return
         }
 

@@ -1,30 +1,57 @@
 /// Watches the bytes of a request head as they arrive, before evhttp parses them, for shapes
-/// evhttp accepts but a proxy in front may read differently (request smuggling) or that evhttp
-/// cannot even represent:
+/// evhttp accepts but a proxy in front may read differently (request smuggling), cannot
+/// represent, or would refuse only with its own HTML page:
 /// - a NUL byte: evhttp reads header lines as C strings, so a NUL silently truncates a value,
 ///   and a line that starts with one ends the head early (the rest would be read as a body or
 ///   as the next request);
 /// - a bare LF (no CR before it): evhttp ends a line there, a proxy may not;
 /// - obs-fold (a header line starting with a space or tab): evhttp joins it to the previous
-///   field, a proxy may treat it as a field of its own. RFC 9112 lets a server refuse it.
+///   field, a proxy may treat it as a field of its own. RFC 9112 lets a server refuse it;
+/// - framing that contradicts itself (Content-Length twice, or with Transfer-Encoding);
+/// - a head over the header limit (431) or a declared body over the body limit (413).
 ///
 /// The head ends at its first empty line after a non-empty one (CRLF before the request line
 /// is tolerated, as RFC 9112 allows). Bytes after the head are the body's or the next
 /// request's, and are not scanned: the connection starts a new scan for each request.
 struct RequestHeadScanner {
+    /// Why a head is refused: the status and the envelope's key and message.
+    struct Refusal: Equatable, Sendable {
+        let status: Int
+        let key: String
+        let message: String
+
+        static func header(_ message: String) -> Refusal { Refusal(status: 400, key: "header", message: message) }
+    }
+
     enum State: Equatable {
         /// Still inside the head.
         case scanning
         /// The head ended and was clean.
         case headComplete
-        /// The head holds a shape that is refused; the reason is for the client.
-        case refused(String)
+        case refused(Refusal)
     }
 
     private(set) var state = State.scanning
+    private let maxHeadBytes: Int
+    private let maxBodyBytes: Int
+    private var headBytes = 0
     private var lineLength = 0
     private var sawLine = false
     private var previous: UInt8 = 0
+    // The framing fields are recognised on the fly, without keeping the line.
+    private var lineMayBeContentLength = true
+    private var lineMayBeTransferEncoding = true
+    private var lengthValue = 0
+    private var lengthDigits = 0
+    private var lengthIsNumber = true
+    private var contentLengths = 0
+    private var declaredLength: Int?
+    private var hasTransferEncoding = false
+
+    init(maxHeadBytes: Int = .max, maxBodyBytes: Int = .max) {
+        self.maxHeadBytes = maxHeadBytes
+        self.maxBodyBytes = maxBodyBytes
+    }
 
     /// Feeds the next bytes of the stream; returns the state after them. Once the state is no
     /// longer `.scanning`, further bytes are ignored.
@@ -33,35 +60,94 @@ struct RequestHeadScanner {
         guard state == .scanning else { return state }
         for byte in bytes {
             defer { previous = byte }
+            headBytes += 1
+            if headBytes > maxHeadBytes {
+                return refuse(Refusal(status: 431, key: "header", message: "request head too large"))
+            }
             switch byte {
             case 0:
-                state = .refused("NUL byte in request head")
-                return state
+                return refuse(.header("NUL byte in request head"))
             case UInt8(ascii: "\n"):
-                guard previous == UInt8(ascii: "\r") else {
-                    state = .refused("bare LF in request head")
-                    return state
-                }
+                guard previous == UInt8(ascii: "\r") else { return refuse(.header("bare LF in request head")) }
                 if lineLength == 0 {
-                    if sawLine {
-                        state = .headComplete
-                        return state
-                    }
+                    if sawLine { return endOfHead() }
                 } else {
+                    if sawLine, let refusal = endOfField() { return refuse(refusal) }
                     sawLine = true
                 }
-                lineLength = 0
+                startLine()
             case UInt8(ascii: "\r"):
                 break  // a bare CR inside a line is evhttp's to refuse (it answers 400)
             default:
                 // (A `where` on a two-pattern case would guard only the second pattern.)
                 if lineLength == 0, sawLine, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
-                    state = .refused("folded header line (obs-fold)")
-                    return state
+                    return refuse(.header("folded header line (obs-fold)"))
                 }
+                if sawLine { follow(byte, at: lineLength) }
                 lineLength += 1
             }
         }
         return state
     }
+
+    private mutating func refuse(_ refusal: Refusal) -> State {
+        state = .refused(refusal)
+        return state
+    }
+
+    private mutating func startLine() {
+        lineLength = 0
+        lineMayBeContentLength = true
+        lineMayBeTransferEncoding = true
+        lengthValue = 0
+        lengthDigits = 0
+        lengthIsNumber = true
+    }
+
+    /// Matches a header line's name against the framing fields, and reads a Content-Length
+    /// value, one byte at a time.
+    private mutating func follow(_ byte: UInt8, at position: Int) {
+        let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+        if lineMayBeContentLength {
+            if position < Self.contentLength.count {
+                lineMayBeContentLength = lower == Self.contentLength[position]
+            } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                lengthDigits += 1
+                // Saturates instead of overflowing: any huge value is over the limit anyway.
+                lengthValue = lengthValue > Int.max / 10 - 9 ? Int.max : lengthValue * 10 + Int(byte - UInt8(ascii: "0"))
+            } else if byte != UInt8(ascii: " "), byte != UInt8(ascii: "\t") {
+                lengthIsNumber = false
+            }
+        }
+        if lineMayBeTransferEncoding, position < Self.transferEncoding.count {
+            lineMayBeTransferEncoding = lower == Self.transferEncoding[position]
+        }
+    }
+
+    /// A header line ended: notes the framing field it was, if any.
+    private mutating func endOfField() -> Refusal? {
+        if lineMayBeContentLength, lineLength >= Self.contentLength.count {
+            contentLengths += 1
+            if contentLengths > 1 { return .header("more than one Content-Length") }
+            // Anything but digits is evhttp's to refuse.
+            if lengthIsNumber, lengthDigits > 0 { declaredLength = lengthValue }
+        } else if lineMayBeTransferEncoding, lineLength >= Self.transferEncoding.count {
+            hasTransferEncoding = true
+        }
+        return nil
+    }
+
+    private mutating func endOfHead() -> State {
+        if contentLengths > 0, hasTransferEncoding {
+            return refuse(.header("both Content-Length and Transfer-Encoding"))
+        }
+        if let declaredLength, declaredLength > maxBodyBytes {
+            return refuse(Refusal(status: 413, key: "body", message: "larger than \(maxBodyBytes) bytes"))
+        }
+        state = .headComplete
+        return state
+    }
+
+    private static let contentLength = Array("content-length:".utf8)
+    private static let transferEncoding = Array("transfer-encoding:".utf8)
 }

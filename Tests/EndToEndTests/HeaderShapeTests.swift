@@ -35,6 +35,8 @@ struct HeaderShapeTests {
             // A proxy that ends lines only at CRLF would see one field where evhttp sees two.
             ("bare LF", Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\nTransfer-Encoding: chunked\r\n\r\n".utf8)),
             ("folded line", Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n Transfer-Encoding: chunked\r\n\r\n".utf8)),
+            ("Content-Length and Transfer-Encoding", Array("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".utf8)),
+            ("two Content-Lengths", Array("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello".utf8)),
             ("invalid UTF-8 in a value", Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: ".utf8) + [0xFF, 0xFE] + Array("\r\n\r\n".utf8)),
         ]
         for (name, bytes) in shapes {

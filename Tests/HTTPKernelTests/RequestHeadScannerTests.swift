@@ -25,17 +25,48 @@ struct RequestHeadScannerTests {
 
     @Test("a NUL in the head is refused, in any piece; one after the head is not looked at")
     func nul() {
-        #expect(feed([Array("GET / HTTP/1.1\r\nX: a".utf8) + [0]]) == .refused("NUL byte in request head"))
-        #expect(feed([Array("GET / HTTP/1.1\r\n".utf8), [0], Array("\r\n\r\n".utf8)]) == .refused("NUL byte in request head"))
+        #expect(feed([Array("GET / HTTP/1.1\r\nX: a".utf8) + [0]]) == .refused(.header("NUL byte in request head")))
+        #expect(feed([Array("GET / HTTP/1.1\r\n".utf8), [0], Array("\r\n\r\n".utf8)]) == .refused(.header("NUL byte in request head")))
         #expect(feed([Array("GET / HTTP/1.1\r\n\r\n".utf8) + [0, 0]]) == .headComplete)
     }
 
     @Test("bare LF and folded lines are refused; tabs and spaces inside lines are fine")
     func lineShapes() {
-        #expect(feed("GET / HTTP/1.1\nHost: x\n\n") == .refused("bare LF in request head"))
-        #expect(feed("GET / HTTP/1.1\r\nHost: x\r\nX: a\nY: b\r\n\r\n") == .refused("bare LF in request head"))
-        #expect(feed("GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n") == .refused("folded header line (obs-fold)"))
-        #expect(feed("GET / HTTP/1.1\r\nX: a\r\n", "\tb\r\n\r\n") == .refused("folded header line (obs-fold)"))
+        #expect(feed("GET / HTTP/1.1\nHost: x\n\n") == .refused(.header("bare LF in request head")))
+        #expect(feed("GET / HTTP/1.1\r\nHost: x\r\nX: a\nY: b\r\n\r\n") == .refused(.header("bare LF in request head")))
+        #expect(feed("GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n") == .refused(.header("folded header line (obs-fold)")))
+        #expect(feed("GET / HTTP/1.1\r\nX: a\r\n", "\tb\r\n\r\n") == .refused(.header("folded header line (obs-fold)")))
         #expect(feed("GET / HTTP/1.1\r\nX: a \t b\r\n\r\n") == .headComplete)
+    }
+}
+
+@Suite("Request head scanner: framing and limits")
+struct RequestHeadFramingTests {
+    func feed(_ text: String, maxHead: Int = .max, maxBody: Int = .max) -> RequestHeadScanner.State {
+        var scanner = RequestHeadScanner(maxHeadBytes: maxHead, maxBodyBytes: maxBody)
+        Array(text.utf8).withUnsafeBytes { _ = scanner.scan($0) }
+        return scanner.state
+    }
+
+    @Test("a declared body over the limit is 413, at or under it passes, in any spelling of the name")
+    func declaredLength() {
+        #expect(feed("POST / HTTP/1.1\r\nContent-Length: 1025\r\n\r\n", maxBody: 1024) == .refused(.init(status: 413, key: "body", message: "larger than 1024 bytes")))
+        #expect(feed("POST / HTTP/1.1\r\ncOnTeNt-LeNgTh:99999999999999999999999999\r\n\r\n", maxBody: 1024) == .refused(.init(status: 413, key: "body", message: "larger than 1024 bytes")))
+        #expect(feed("POST / HTTP/1.1\r\nContent-Length: 1024\r\n\r\n", maxBody: 1024) == .headComplete)
+        #expect(feed("POST / HTTP/1.1\r\nX-Content-Length: 5000\r\nContent-Lengthy: 5000\r\n\r\n", maxBody: 1024) == .headComplete)
+    }
+
+    @Test("Content-Length twice, or with Transfer-Encoding, is refused")
+    func conflictingFraming() {
+        #expect(feed("POST / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\n") == .refused(.header("more than one Content-Length")))
+        #expect(feed("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n") == .refused(.header("both Content-Length and Transfer-Encoding")))
+        #expect(feed("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n") == .headComplete)
+    }
+
+    @Test("a head over the limit is 431 as soon as the limit is passed")
+    func headLimit() {
+        let head = "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 100)
+        #expect(feed(head, maxHead: 64) == .refused(.init(status: 431, key: "header", message: "request head too large")))
+        #expect(feed("GET / HTTP/1.1\r\n\r\n", maxHead: 18) == .headComplete)
     }
 }

@@ -78,7 +78,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .logFormat: "json (one object per line on stdout) or text."
         case .eventLoops: "Event loops (threads accepting and parsing HTTP); default one per CPU core."
         case .maxBodyBytes: "Largest request body; larger ones get 413."
-        case .maxHeaderBytes: "Largest request head (request line and headers); larger ones are refused."
+        case .maxHeaderBytes: "Largest request head (request line and headers); larger ones get 431."
         case .requestTimeoutSeconds: "Seconds a request may take to arrive in full from its first byte (slowloris defence)."
         case .keepAliveTimeoutSeconds: "Seconds an idle keep-alive connection stays open."
         case .writeTimeoutSeconds: "Seconds a connection may make no read or write progress."
