@@ -32,7 +32,7 @@ if [ "$engine" = libfuzzer ]; then
         # which LeakSanitizer reports as leaks of whichever input first used them.
         ASAN_OPTIONS=detect_leaks=0 "$binary" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -detect_leaks=0 \
             -artifact_prefix=.build-fuzz/crashes/ -print_final_stats=1 .build-fuzz/corpus 2>&1 | tee .build-fuzz/last-run.log \
-            | grep -E "^(#[0-9]+ +(INITED|DONE)|stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added|conduit-fuzz:|==[0-9]+==ERROR|SUMMARY)"
+            | grep -E "^(#[0-9]+[[:space:]]+(INITED|DONE)|stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added|conduit-fuzz:|==[0-9]+==ERROR|SUMMARY)"
         status=${PIPESTATUS[0]}
         set -e
         crashes=$(find .build-fuzz/crashes -type f -newer .build-fuzz/build.log | wc -l)
