@@ -54,6 +54,11 @@ public final class ServerProcess: @unchecked Sendable {
         }
         process.currentDirectoryURL = workingDirectory
         var env = ["PATH": "/usr/bin:/bin", "HOST": "127.0.0.1", "PORT": "0", "LOG_LEVEL": "info", "LOG_FORMAT": "json"]
+        // The PostgreSQL pass of the end-to-end suite: a fresh database per server unless the
+        // test chose its own.
+        if product == "conduit", environment["DATABASE_URL"] == nil, TestPostgres.endToEndOnPostgres {
+            env["DATABASE_URL"] = try TestPostgres.createDatabase()
+        }
         env.merge(environment) { $1 }
         process.environment = env
         let stdout = Pipe()
