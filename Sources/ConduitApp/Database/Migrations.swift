@@ -18,7 +18,7 @@ public struct Migration: Sendable {
         self.postgres = postgres
     }
 
-    func statements(for engine: DatabaseEngine) -> [String] { engine == .sqlite ? statements : postgres }
+    func ddl(for engine: DatabaseEngine) -> [String] { engine == .sqlite ? statements : postgres }
 }
 
 /// Applies the migrations a database has not seen yet, in version order, each in its own
@@ -67,7 +67,7 @@ public struct Migrator: Sendable {
         for migration in migrations where !applied.contains(migration.version) {
             try await database.raw(SQLQueryString(engine.beginStatement)).run()
             do {
-                for statement in migration.statements(for: engine) {
+                for statement in migration.ddl(for: engine) {
                     try await database.raw(SQLQueryString(statement)).run()
                 }
                 try await database.raw(
