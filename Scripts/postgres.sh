@@ -11,6 +11,13 @@
 # Installs Debian's postgresql package when no initdb is found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Close descriptors inherited beyond stdin, stdout and stderr: the server would keep them open
+# for its whole life (a test harness that learns of its child's exit through one of them
+# would wait forever).
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  if [ "$fd" -gt 2 ] && [ "$fd" -ne 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 
 find_bin() {
   local dir

@@ -123,6 +123,7 @@ struct PostgresOutageTests {
         let body: String
         let status: Int
         let seconds: Double
+        let started: Date
     }
 
     @Test("PostgreSQL stopped under load: fast 503 envelopes and /readyz 503, recovery without a restart, no acknowledged write lost")
@@ -152,7 +153,7 @@ struct PostgresOutageTests {
                     let started = Date()
                     let status = (try? API.call(port, "POST", "/api/articles/\(slug)/comments", token: token,
                                                 body: #"{"comment":{"body":"\#(body)"}}"#).status) ?? -1
-                    writes.withLock { $0.append(Write(body: body, status: status, seconds: Date().timeIntervalSince(started))) }
+                    writes.withLock { $0.append(Write(body: body, status: status, seconds: Date().timeIntervalSince(started), started: started)) }
                     if status != 201 { usleep(50_000) }
                 }
             }
@@ -211,6 +212,11 @@ struct PostgresOutageTests {
         let stored = Set(comments)
         let lost = acknowledged.filter { !stored.contains($0.body) }
         #expect(lost.isEmpty, "acknowledged but missing: \(lost.map(\.body))")
+        if (all.map(\.seconds).max() ?? 0) >= 4 {
+            print("slow writes (started, seconds, status) relative to the outage start:")
+            for write in all where write.seconds >= 4 { print("  \(write.started.timeIntervalSince(downAt)) \(write.seconds) \(write.status)") }
+            print(server.stdoutLines.filter { !$0.contains("\"info\"") }.suffix(40).joined(separator: "\n"))
+        }
         print("outage: \(acknowledged.count) writes acknowledged, \(unavailable.count) answered 503, ready \(String(format: "%.1f", recoverySeconds)) s after PostgreSQL returned, slowest request \(String(format: "%.2f", all.map(\.seconds).max() ?? 0)) s")
         #expect(server.stop() == 0)
     }
