@@ -222,6 +222,36 @@ struct PostgresOutageTests {
     }
 }
 
+/// Start-up with a PostgreSQL URL that cannot work: a clear one-line error, never a hang.
+@Suite("PostgreSQL start-up errors")
+struct PostgresStartupTests {
+    @Test("an unreachable PostgreSQL fails start-up within the connect timeout, password masked")
+    func unreachable() throws {
+        let started = Date()
+        let server = try ServerProcess(arguments: ["serve"], environment: [
+            "DATABASE_URL": "postgresql://conduit:hunter2@127.0.0.1:1/conduit?sslmode=disable", "DATABASE_CONNECT_TIMEOUT_SECONDS": "1",
+        ])
+        let status = server.waitForExit(timeout: 20)
+        #expect(status != nil && status != 0)
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(server.stderrText.contains("cannot reach PostgreSQL at postgresql://conduit:****@127.0.0.1:1/conduit"), "\(server.stderrText)")
+        #expect(!server.stderrText.contains("hunter2") && !server.stdoutLines.joined().contains("hunter2"))
+    }
+
+    @Test("an unknown sslmode or scheme is a configuration error (exit 78), password masked in config check")
+    func invalidURLs() throws {
+        for url in ["postgres://u:p@localhost/db?sslmode=sometimes", "mysql://u:p@localhost/db", "postgres://localhost/db"] {
+            let server = try ServerProcess(arguments: ["config", "check"], environment: ["DATABASE_URL": url])
+            #expect(server.waitForExit() == 78, "\(url)")
+            #expect(server.stderrText.contains("DATABASE_URL"), "\(url): \(server.stderrText)")
+        }
+        let check = try ServerProcess(arguments: ["config", "check"], environment: ["DATABASE_URL": "postgresql://app:s3cret@db:5432/conduit?sslmode=require"])
+        #expect(check.waitForExit() == 0)
+        #expect(check.stdoutLines.contains("DATABASE_URL=postgresql://app:****@db:5432/conduit?sslmode=require"), "\(check.stdoutLines)")
+        #expect(check.stdoutLines.contains("DATABASE_POOL_SIZE=10"))
+    }
+}
+
 /// Small JSON-over-HTTP helpers for these tests.
 enum API {
     static func call(_ port: Int, _ method: String, _ path: String, token: String? = nil, body: String? = nil) throws -> (status: Int, json: [String: Any]) {

@@ -15,10 +15,14 @@ import Synchronization
 /// - Leasing waits at most `connectTimeout`: while the server is down every request fails fast
 ///   with ``DatabaseUnavailable`` (503 to clients) instead of queueing, and the pool keeps
 ///   reconnecting in the background, so the instance recovers by itself.
-/// - `statement_timeout` is set for every connection at start-up.
+/// - `statement_timeout` is set for every connection at start-up; should a statement still be
+///   running a little after it (a server that vanished without closing the socket), the
+///   connection is closed, which fails the statement: a request never waits unbounded.
 public final class PostgresStore: Sendable {
     let client: PostgresClient
     let connectTimeout: Duration
+    /// How long a leased connection may run one unit of work before it is closed.
+    let workDeadline: Duration
     let logger: Logger
     private let runner: Task<Void, Never>
 
@@ -30,9 +34,10 @@ public final class PostgresStore: Sendable {
         public init() {}
     }
 
-    private init(client: PostgresClient, connectTimeout: Duration, logger: Logger) {
+    private init(client: PostgresClient, connectTimeout: Duration, workDeadline: Duration, logger: Logger) {
         self.client = client
         self.connectTimeout = connectTimeout
+        self.workDeadline = workDeadline
         self.logger = logger
         runner = Task { await client.run() }
     }
@@ -42,7 +47,8 @@ public final class PostgresStore: Sendable {
     public static func open(url: String, settings: Settings, logger: Logger) async throws -> PostgresStore {
         let store = PostgresStore(
             client: PostgresClient(configuration: try clientConfiguration(url: url, settings: settings), backgroundLogger: logger),
-            connectTimeout: .seconds(settings.connectTimeoutSeconds), logger: logger)
+            connectTimeout: .seconds(settings.connectTimeoutSeconds),
+            workDeadline: .seconds(settings.statementTimeoutSeconds + 2), logger: logger)
         do {
             try await store.ping()
         } catch {
@@ -80,21 +86,32 @@ public final class PostgresStore: Sendable {
         return configuration
     }
 
-    /// Leases one connection for `body`, waiting at most `connectTimeout` for it.
-    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    /// Leases one connection for `body`, waiting at most `connectTimeout` for it; a body still
+    /// running `workDeadline` after the lease has its connection closed under it.
+    func withConnection<T: Sendable>(
+        unbounded: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         let lease = LeaseState()
         let client = self.client
         let timeout = connectTimeout
+        let deadline = workDeadline
         return try await withThrowingTaskGroup(of: LeaseOutcome<T>.self) { group in
             group.addTask {
                 .value(try await client.withConnection { connection in
-                    guard lease.claim() else { throw DatabaseUnavailable("no connection within \(timeout)") }
+                    guard lease.claim(connection) else { throw DatabaseUnavailable("no connection within \(timeout)") }
                     return try await body(connection)
                 })
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)
-                return lease.expire() ? .timedOut : .leased
+                if lease.expire() { return .timedOut }
+                if unbounded { return .leased }
+                // Leased in time: watch the work itself (cancelled as soon as it finishes).
+                try? await Task.sleep(for: deadline)
+                if !Task.isCancelled, let connection = lease.connection {
+                    _ = connection.close() as EventLoopFuture<Void>
+                }
+                return .leased
             }
             while let outcome = try await group.next() {
                 switch outcome {
@@ -130,9 +147,30 @@ private enum LeaseOutcome<T: Sendable>: Sendable {
 
 /// Whether a lease arrived before its deadline; exactly one of `claim` and `expire` wins.
 private final class LeaseState: Sendable {
-    private let state = Mutex<UInt8>(0)  // 0 waiting, 1 leased, 2 expired
-    func claim() -> Bool { state.withLock { if $0 == 0 { $0 = 1 }; return $0 == 1 } }
-    func expire() -> Bool { state.withLock { if $0 == 0 { $0 = 2 }; return $0 == 2 } }
+    private enum Phase { case waiting, leased(PostgresConnection), expired }
+    private let state = Mutex<Phase>(.waiting)
+
+    func claim(_ connection: PostgresConnection) -> Bool {
+        state.withLock {
+            guard case .waiting = $0 else { return false }
+            $0 = .leased(connection)
+            return true
+        }
+    }
+
+    func expire() -> Bool {
+        state.withLock {
+            switch $0 {
+            case .waiting: $0 = .expired; return true
+            case .expired: return true
+            case .leased: return false
+            }
+        }
+    }
+
+    var connection: PostgresConnection? {
+        state.withLock { if case let .leased(connection) = $0 { connection } else { nil } }
+    }
 }
 
 /// The database could not be reached in time; clients get 503 with Retry-After.
@@ -174,16 +212,21 @@ extension PostgresStore: DatabaseStore {
     public func migrationSession<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withoutActuallyEscaping(body) { body in
             let body = UncheckedBody(body: body)
-            // Migrations may wait for another instance's; the lease timeout applies to the lease only.
-            return try await withConnection { connection in
+            // Migrations may wait for another instance's and may take long: no statement
+            // timeout and no deadline here; the connect timeout still bounds the lease.
+            return try await withConnection(unbounded: true) { connection in
                 let database = connection.sql(logger: self.logger)
+                try await database.raw("SET statement_timeout = 0").run()
                 try await database.raw("SELECT pg_advisory_lock(\(unsafeRaw: String(Self.migrationLockKey)))").run()
                 do {
                     let result = try await body.body(database)
                     try await database.raw("SELECT pg_advisory_unlock(\(unsafeRaw: String(Self.migrationLockKey)))").run()
+                    try await database.raw("RESET statement_timeout").run()
                     return result
                 } catch {
+                    // Closing the session would release the lock too; the pool may reuse it, so unlock.
                     try? await database.raw("SELECT pg_advisory_unlock(\(unsafeRaw: String(Self.migrationLockKey)))").run()
+                    try? await database.raw("RESET statement_timeout").run()
                     throw error
                 }
             }
