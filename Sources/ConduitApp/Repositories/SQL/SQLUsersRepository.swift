@@ -121,6 +121,9 @@ enum SQLErrors {
             return .taken(String(field))
         }
         if state == "23503" { return .missing }
+        // 22021: text with a NUL byte (or invalid UTF-8), which PostgreSQL cannot store or
+        // compare and SQLite can. No stored row can match it: not found, never a server error.
+        if state == "22021" { return .missing }
         let detail = error.serverInfo?[.message].map { "\(state ?? "?"): \($0)" } ?? "\(error.code)"
         return .unavailable("postgres: \(detail)")
     }
