@@ -217,15 +217,15 @@ extension PostgresStore: DatabaseStore {
             return try await withConnection(unbounded: true) { connection in
                 let database = connection.sql(logger: self.logger)
                 try await database.raw("SET statement_timeout = 0").run()
-                try await database.raw("SELECT pg_advisory_lock(\(unsafeRaw: String(Self.migrationLockKey)))").run()
+                try await database.raw("SELECT pg_advisory_lock(\(bind: Self.migrationLockKey))").run()
                 do {
                     let result = try await body.body(database)
-                    try await database.raw("SELECT pg_advisory_unlock(\(unsafeRaw: String(Self.migrationLockKey)))").run()
+                    try await database.raw("SELECT pg_advisory_unlock(\(bind: Self.migrationLockKey))").run()
                     try await database.raw("RESET statement_timeout").run()
                     return result
                 } catch {
                     // Closing the session would release the lock too; the pool may reuse it, so unlock.
-                    try? await database.raw("SELECT pg_advisory_unlock(\(unsafeRaw: String(Self.migrationLockKey)))").run()
+                    try? await database.raw("SELECT pg_advisory_unlock(\(bind: Self.migrationLockKey))").run()
                     try? await database.raw("RESET statement_timeout").run()
                     throw error
                 }
