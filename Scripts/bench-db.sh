@@ -4,7 +4,7 @@
 #
 #   Scripts/bench-db.sh                           # release build, throwaway PostgreSQL (Scripts/postgres.sh)
 #   POSTGRES_URL=postgres://u:p@host/db Scripts/bench-db.sh   # an existing server (a fresh database is created in it)
-#   DURATION=10 CONNS=64 THREADS=2 POOL=10 Scripts/bench-db.sh
+#   DURATION=10 CONNS=64 THREADS=2 POOL=10 SCRATCH_PATH=.build-release Scripts/bench-db.sh
 #
 # Prints requests/s, p50 and p99 per engine. Both servers log at warning and use the same
 # number of event loops; PostgreSQL runs on the same machine (fsync off when throwaway).
@@ -17,8 +17,10 @@ WARMUP="${WARMUP:-2}"
 POOL="${POOL:-10}"
 
 Scripts/install-deps.sh wrk
-swift build -c release --product conduit >/dev/null
-BIN="$(swift build -c release --show-bin-path)"
+# SCRATCH_PATH: another build folder (e.g. to build release while a debug build uses .build).
+BUILD=(swift build -c release ${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
+"${BUILD[@]}" --product conduit >/dev/null
+BIN="$("${BUILD[@]}" --show-bin-path)"
 WORK="$(mktemp -d /tmp/conduit-bench-db.XXXXXX)"
 PIDS=()
 PG_DIR=""
