@@ -19,6 +19,8 @@ let package = Package(
             url: "https://github.com/apple/swift-configuration", from: "1.4.0",
             traits: [.defaults, "CommandLineArguments"]),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
@@ -47,6 +49,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -81,7 +85,7 @@ let package = Package(
         .target(name: "HTTPTestSupport", path: "Tests/Support", swiftSettings: strict),
 
         .testTarget(name: "HTTPKernelTests", dependencies: ["HTTPKernel", "HTTPTestSupport"], swiftSettings: strict),
-        .testTarget(name: "ConduitAppTests", dependencies: ["ConduitApp"], swiftSettings: strict),
+        .testTarget(name: "ConduitAppTests", dependencies: ["ConduitApp", "HTTPTestSupport"], swiftSettings: strict),
         // Starts the real `conduit` binary; `swift build` must have built it (Scripts/test.sh does).
         .testTarget(name: "EndToEndTests", dependencies: ["HTTPTestSupport"], swiftSettings: strict),
     ],

@@ -1,16 +1,38 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, in-process socket tests, end-to-end tests that start the
-# real binaries, then the official RealWorld suite when it is present. Installs what is missing
-# first. CI runs exactly this (.ci/run).
+# real binaries, then the official RealWorld suite when it is present; each against SQLite and
+# against PostgreSQL. Installs what is missing first (PostgreSQL included) and starts a
+# throwaway PostgreSQL (Scripts/postgres.sh) for the run. CI runs exactly this (.ci/run).
+#
+#   Scripts/test.sh                      # everything
+#   Scripts/test.sh --filter Postgres    # one pass of `swift test` with these arguments
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/install-deps.sh
+eval "$(Scripts/postgres.sh start)"
+trap 'Scripts/postgres.sh stop "$CONDUIT_TEST_POSTGRES_DIR"' EXIT
+echo "PostgreSQL for tests: ${CONDUIT_TEST_POSTGRES_URL/:conduit@/:****@}"
 # The end-to-end tests start .build/debug/conduit, so every product is built first.
 swift build --build-tests
 export CONDUIT_BIN_DIR="$(swift build --show-bin-path)"
-swift test --skip-build "$@"
+# Pass 1: everything; end-to-end servers on SQLite, the PostgreSQL tests (store, repositories,
+# several instances) on the server started above.
+if (($# > 0)); then
+  swift test --skip-build "$@"
+  exit 0
+fi
+swift test --skip-build --skip PostgresOutageTests
+# The outage test (its own PostgreSQL, stopped and started under load) measures response times:
+# alone, so that the rest of the suite does not load the two cores meanwhile.
+swift test --skip-build --filter PostgresOutageTests
+# Pass 2: the end-to-end suite again, every server on its own fresh PostgreSQL database.
+echo "end-to-end tests on PostgreSQL:"
+CONDUIT_E2E_DATABASE=postgres swift test --skip-build --filter EndToEndTests --skip 'Postgres(ScaleOut|Outage)Tests'
 # The whole request path under generated input for a bounded time (the seeded engine: no
 # separate sanitizer build); the seed is printed, so a failure can be replayed.
 FUZZ_ENGINE=seeded FUZZ_SECONDS=20 Scripts/fuzz.sh
 # The official RealWorld suite against a fresh server, when ../shared/conformance exists.
+echo "conformance on SQLite:"
 Scripts/conformance.sh
+echo "conformance on PostgreSQL:"
+CONFORMANCE_POSTGRES_URL="$CONDUIT_TEST_POSTGRES_URL" Scripts/conformance.sh

@@ -29,7 +29,7 @@ public struct Application: Sendable {
         return chain
     }
 
-    func makeRouter(store: SQLiteStore, logger: Logger) async throws -> Router {
+    func makeRouter(store: any DatabaseStore, logger: Logger) async throws -> Router {
         var router = Router()
         HealthRoutes(lifecycle: lifecycle, checks: [("database", { try await store.ping() })]).register(on: &router)
         // Password hashing gets its own threads: never an event loop, never the cooperative pool.
@@ -74,7 +74,7 @@ public struct Application: Sendable {
         let logger = Logger(label: "conduit")
         let store = try await openStore(configuration, logger: logger)
         do {
-            let applied = try await store.write { database in try await Migrator().run(on: database, logger: logger) }
+            let applied = try await Migrator().run(on: store, logger: logger)
             await store.close()
             return applied
         } catch {
@@ -84,10 +84,10 @@ public struct Application: Sendable {
     }
 
     /// Opens the database named by DATABASE_URL and brings its schema up to date.
-    static func openDatabase(_ configuration: AppConfiguration, logger: Logger) async throws -> SQLiteStore {
+    static func openDatabase(_ configuration: AppConfiguration, logger: Logger) async throws -> any DatabaseStore {
         let store = try await openStore(configuration, logger: logger)
         do {
-            _ = try await store.write { database in try await Migrator().run(on: database, logger: logger) }
+            try await Migrator().run(on: store, logger: logger)
         } catch {
             await store.close()
             throw ConfigurationError("database migration failed: \(error)")
@@ -95,17 +95,34 @@ public struct Application: Sendable {
         return store
     }
 
-    private static func openStore(_ configuration: AppConfiguration, logger: Logger) async throws -> SQLiteStore {
-        guard case let .sqlite(path) = try DatabaseLocation(url: configuration.databaseURL) else {
-            throw ConfigurationError("DATABASE_URL: PostgreSQL is not supported by this build yet; use sqlite:PATH")
+    /// The store DATABASE_URL names: an SQLite file, or a PostgreSQL pool (which must answer
+    /// within the connect timeout at start-up; later outages are 503s, not exits).
+    static func openStore(_ configuration: AppConfiguration, logger: Logger) async throws -> any DatabaseStore {
+        switch try DatabaseLocation(url: configuration.databaseURL) {
+        case let .sqlite(path):
+            do {
+                return try await SQLiteStore.open(path: path, logger: logger)
+            } catch {
+                throw ConfigurationError("cannot open database \(path): \(error)")
+            }
+        case let .postgres(url):
+            var settings = PostgresStore.Settings()
+            settings.poolSize = configuration.databasePoolSize
+            settings.connectTimeoutSeconds = configuration.databaseConnectTimeoutSeconds
+            settings.statementTimeoutSeconds = configuration.databaseStatementTimeoutSeconds
+            do {
+                let store = try await PostgresStore.open(url: url, settings: settings, logger: logger)
+                logger.notice("database", metadata: [
+                    "engine": "postgres", "url": "\(AppConfiguration.maskedURL(url))",
+                    "pool_size": .stringConvertible(settings.poolSize),
+                ])
+                return store
+            } catch let error as ConfigurationError {
+                throw error
+            } catch {
+                throw ConfigurationError("cannot reach PostgreSQL at \(AppConfiguration.maskedURL(url)): \(String(describing: error).prefix(300))")
+            }
         }
-        let store: SQLiteStore
-        do {
-            store = try await SQLiteStore.open(path: path, logger: logger)
-        } catch {
-            throw ConfigurationError("cannot open database \(path): \(error)")
-        }
-        return store
     }
 
     /// Runs until SIGTERM or SIGINT, then drains and returns.

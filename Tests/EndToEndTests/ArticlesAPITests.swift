@@ -163,8 +163,9 @@ struct ArticlesAPITests {
         #expect(created.status == 201)
         let slug = try #require(article(created.json)["slug"] as? String)
         server.kill()
-        let database = server.workingDirectory.appendingPathComponent("data/conduit.sqlite").path
-        let restarted = try ServerProcess.start(environment: UsersAPITests.environment.merging(["DATABASE_URL": "sqlite:\(database)"]) { $1 })
+        // The same database: the SQLite file in its working directory, or its PostgreSQL database.
+        let database = server.databaseURL ?? "sqlite:" + server.workingDirectory.appendingPathComponent("data/conduit.sqlite").path
+        let restarted = try ServerProcess.start(environment: UsersAPITests.environment.merging(["DATABASE_URL": database]) { $1 })
         defer { restarted.stop() }
         #expect(try api.call(restarted.port, "GET", "/api/articles/\(slug)").status == 200)
         // The token still works: same secret, same user.

@@ -184,7 +184,7 @@ struct PIDOneTests {
 struct DatabaseLifecycleTests {
     @Test("serve creates and migrates the SQLite default; readyz checks it; migrate is idempotent")
     func defaultDatabase() throws {
-        let server = try ServerProcess.start()
+        let server = try ServerProcess.start(environment: ["DATABASE_URL": ""])  // the default, on every pass
         defer { withExtendedLifetime(server) {} }  // its working directory holds the database
         #expect(try RawHTTPClient(port: server.port).get("/readyz").status == 200)
         #expect(server.stop() == 0)

@@ -119,7 +119,7 @@ struct KeyRotationTests {
         defer { withExtendedLifetime(first) {} }  // its working directory holds the database
         let token = try #require(api.user(try api.call(first.port, "POST", "/api/users", body: #"{"user":{"username":"r","email":"r@x.yz","password":"password123"}}"#).json)["token"] as? String)
         #expect(first.stop() == 0)
-        let database = "sqlite:" + first.workingDirectory.appendingPathComponent("data/conduit.sqlite").path
+        let database = first.databaseURL ?? "sqlite:" + first.workingDirectory.appendingPathComponent("data/conduit.sqlite").path
         let rotated = try ServerProcess.start(environment: [
             "PASSWORD_HASH_COST": "10", "JWT_SECRET": "new-secret-new-secret-new-secret-new-secret-4567",
             "JWT_PREVIOUS_SECRETS": old, "DATABASE_URL": database,

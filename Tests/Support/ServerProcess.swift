@@ -16,6 +16,8 @@ public final class ServerProcess: @unchecked Sendable {
     public let process: Process
     public private(set) var port = 0
     public let workingDirectory: URL
+    /// The DATABASE_URL the process got (nil: its default, an SQLite file in `workingDirectory`).
+    public let databaseURL: String?
     private let captured = CapturedOutput()
 
     private final class CapturedOutput: Sendable {
@@ -54,7 +56,14 @@ public final class ServerProcess: @unchecked Sendable {
         }
         process.currentDirectoryURL = workingDirectory
         var env = ["PATH": "/usr/bin:/bin", "HOST": "127.0.0.1", "PORT": "0", "LOG_LEVEL": "info", "LOG_FORMAT": "json"]
+        // The PostgreSQL pass of the end-to-end suite: a fresh database per server unless the
+        // test chose its own. An empty DATABASE_URL means the binary's own default (SQLite).
+        if product == "conduit", environment["DATABASE_URL"] == nil, TestPostgres.endToEndOnPostgres {
+            env["DATABASE_URL"] = try TestPostgres.createDatabase()
+        }
         env.merge(environment) { $1 }
+        if env["DATABASE_URL"] == "" { env.removeValue(forKey: "DATABASE_URL") }
+        databaseURL = env["DATABASE_URL"]
         process.environment = env
         let stdout = Pipe()
         let stderr = Pipe()

@@ -10,6 +10,9 @@ public struct AppConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var databaseURL = "sqlite:data/conduit.sqlite"
+    public var databasePoolSize = 10
+    public var databaseConnectTimeoutSeconds = 3
+    public var databaseStatementTimeoutSeconds = 10
     public var jwtSecret: String
     /// Whether `jwtSecret` was generated at start-up because none was configured.
     public var jwtSecretIsEphemeral = false
@@ -61,6 +64,9 @@ public struct AppConfiguration: Sendable {
                 case .host: host
                 case .port: String(port)
                 case .databaseURL: Self.maskedURL(databaseURL)
+                case .databasePoolSize: String(databasePoolSize)
+                case .databaseConnectTimeoutSeconds: String(databaseConnectTimeoutSeconds)
+                case .databaseStatementTimeoutSeconds: String(databaseStatementTimeoutSeconds)
                 case .jwtSecret: jwtSecretIsEphemeral ? "<generated at start>" : "<set, \(jwtSecret.utf8.count) bytes>"
                 case .appEnv: environment.rawValue
                 case .logLevel: logLevel.rawValue

@@ -1,0 +1,265 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import PostgresNIO
+import Synchronization
+
+/// PostgreSQL through postgres-nio's `PostgresClient` (an async connection pool), for several
+/// `conduit` instances sharing one database.
+///
+/// - Reads and single-statement writes each lease a connection for one statement; PostgreSQL
+///   serializes conflicting writes itself, so there is no process-wide write lock.
+/// - A transaction runs BEGIN ... COMMIT on one leased connection.
+/// - Leasing waits at most `connectTimeout`: while the server is down every request fails fast
+///   with ``DatabaseUnavailable`` (503 to clients) instead of queueing, and the pool keeps
+///   reconnecting in the background, so the instance recovers by itself.
+/// - `statement_timeout` is set for every connection at start-up; should a statement still be
+///   running a little after it (a server that vanished without closing the socket), the
+///   connection is closed, which fails the statement: a request never waits unbounded.
+public final class PostgresStore: Sendable {
+    let client: PostgresClient
+    let connectTimeout: Duration
+    /// How long a leased connection may run one unit of work before it is closed.
+    let workDeadline: Duration
+    let logger: Logger
+    private let runner: Task<Void, Never>
+
+    /// Pool settings from the configuration.
+    public struct Settings: Sendable {
+        public var poolSize = 10
+        public var connectTimeoutSeconds = 3
+        public var statementTimeoutSeconds = 10
+        public init() {}
+    }
+
+    private init(client: PostgresClient, connectTimeout: Duration, workDeadline: Duration, logger: Logger) {
+        self.client = client
+        self.connectTimeout = connectTimeout
+        self.workDeadline = workDeadline
+        self.logger = logger
+        runner = Task { await client.run() }
+    }
+
+    /// Builds the pool for `url` (postgres:// or postgresql://, `sslmode` as libpq spells it)
+    /// and checks that the server answers.
+    public static func open(url: String, settings: Settings, logger: Logger) async throws -> PostgresStore {
+        let store = PostgresStore(
+            client: PostgresClient(configuration: try clientConfiguration(url: url, settings: settings), backgroundLogger: logger),
+            connectTimeout: .seconds(settings.connectTimeoutSeconds),
+            workDeadline: .seconds(settings.statementTimeoutSeconds + 2), logger: logger)
+        do {
+            try await store.ping()
+        } catch {
+            await store.close()
+            throw error
+        }
+        return store
+    }
+
+    static func clientConfiguration(url: String, settings: Settings) throws -> PostgresClient.Configuration {
+        let parsed: SQLPostgresConfiguration
+        do {
+            parsed = try SQLPostgresConfiguration(url: url)
+        } catch {
+            throw ConfigurationError("DATABASE_URL is not a usable PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=...)")
+        }
+        let core = parsed.coreConfiguration
+        let tls: PostgresClient.Configuration.TLS =
+            switch (core.tls.isEnforced, core.tls.isAllowed) {
+            case (true, _): .require(core.tls.sslContext?.configuration ?? .makeClientConfiguration())
+            case (_, true): .prefer(core.tls.sslContext?.configuration ?? .makeClientConfiguration())
+            default: .disable
+            }
+        guard let host = core.host, let port = core.port else {
+            throw ConfigurationError("DATABASE_URL must name a host (postgres://user:pass@host:5432/db)")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: core.username, password: core.password, database: core.database, tls: tls)
+        configuration.options.maximumConnections = settings.poolSize
+        configuration.options.connectTimeout = .seconds(settings.connectTimeoutSeconds)
+        configuration.options.additionalStartupParameters = [
+            ("statement_timeout", "\(settings.statementTimeoutSeconds * 1000)"),
+            ("application_name", "conduit"),
+        ]
+        return configuration
+    }
+
+    /// Leases one connection for `body`, waiting at most `connectTimeout` for it; a body still
+    /// running `workDeadline` after the lease has its connection closed under it.
+    func withConnection<T: Sendable>(
+        unbounded: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let lease = LeaseState()
+        let client = self.client
+        let timeout = connectTimeout
+        let deadline = workDeadline
+        return try await withThrowingTaskGroup(of: LeaseOutcome<T>.self) { group in
+            group.addTask {
+                .value(try await client.withConnection { connection in
+                    guard lease.claim(connection) else { throw DatabaseUnavailable("no connection within \(timeout)") }
+                    return try await body(connection)
+                })
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                if lease.expire() { return .timedOut }
+                if unbounded { return .leased }
+                // Leased in time: watch the work itself (cancelled as soon as it finishes).
+                try? await Task.sleep(for: deadline)
+                if !Task.isCancelled, let connection = lease.connection {
+                    _ = connection.close() as EventLoopFuture<Void>
+                }
+                return .leased
+            }
+            while let outcome = try await group.next() {
+                switch outcome {
+                case let .value(value):
+                    group.cancelAll()
+                    return value
+                case .timedOut:
+                    group.cancelAll()
+                    throw DatabaseUnavailable("no database connection within \(timeout)")
+                case .leased:
+                    continue
+                }
+            }
+            throw DatabaseUnavailable("lease ended without a result")
+        }
+    }
+
+    public func ping() async throws {
+        try await withConnection { connection in _ = try await connection.query("SELECT 1", logger: self.logger).collect() }
+    }
+
+    public func close() async {
+        runner.cancel()
+        await runner.value
+    }
+}
+
+private enum LeaseOutcome<T: Sendable>: Sendable {
+    case value(T)
+    case timedOut
+    case leased
+}
+
+/// Whether a lease arrived before its deadline; exactly one of `claim` and `expire` wins.
+private final class LeaseState: Sendable {
+    private enum Phase { case waiting, leased(PostgresConnection), expired }
+    private let state = Mutex<Phase>(.waiting)
+
+    func claim(_ connection: PostgresConnection) -> Bool {
+        state.withLock {
+            guard case .waiting = $0 else { return false }
+            $0 = .leased(connection)
+            return true
+        }
+    }
+
+    func expire() -> Bool {
+        state.withLock {
+            switch $0 {
+            case .waiting: $0 = .expired; return true
+            case .expired: return true
+            case .leased: return false
+            }
+        }
+    }
+
+    var connection: PostgresConnection? {
+        state.withLock { if case let .leased(connection) = $0 { connection } else { nil } }
+    }
+}
+
+/// The database could not be reached in time; clients get 503 with Retry-After.
+public struct DatabaseUnavailable: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension PostgresStore: DatabaseStore {
+    public var engine: DatabaseEngine { .postgres }
+
+    public var reader: any SQLDatabase { PooledPostgresDatabase(store: self) }
+
+    /// One statement per lease: PostgreSQL needs no application-side write lock.
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await body(PooledPostgresDatabase(store: self))
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withoutActuallyEscaping(body) { body in
+            let body = UncheckedBody(body: body)
+            return try await withConnection { connection in
+                let database = connection.sql(logger: self.logger)
+                try await database.raw("BEGIN").run()
+                do {
+                    let result = try await body.body(database)
+                    try await database.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await database.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Holds a session-level advisory lock for the whole migration run, so that instances
+    /// starting together apply each migration exactly once (the others wait, then see it applied).
+    public func migrationSession<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withoutActuallyEscaping(body) { body in
+            let body = UncheckedBody(body: body)
+            // Migrations may wait for another instance's and may take long: no statement
+            // timeout and no deadline here; the connect timeout still bounds the lease.
+            return try await withConnection(unbounded: true) { connection in
+                let database = connection.sql(logger: self.logger)
+                try await database.raw("SET statement_timeout = 0").run()
+                try await database.raw("SELECT pg_advisory_lock(\(bind: Self.migrationLockKey))").run()
+                do {
+                    let result = try await body.body(database)
+                    try await database.raw("SELECT pg_advisory_unlock(\(bind: Self.migrationLockKey))").run()
+                    try await database.raw("RESET statement_timeout").run()
+                    return result
+                } catch {
+                    // Closing the session would release the lock too; the pool may reuse it, so unlock.
+                    try? await database.raw("SELECT pg_advisory_unlock(\(bind: Self.migrationLockKey))").run()
+                    try? await database.raw("RESET statement_timeout").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Any fixed 64-bit number; "conduit\0" in ASCII.
+    static let migrationLockKey: Int64 = 0x636F_6E64_7569_7400
+}
+
+/// A non-escaping body carried into the lease's child task, which finishes before the caller returns.
+private struct UncheckedBody<T>: @unchecked Sendable {
+    let body: (any SQLDatabase) async throws -> T
+}
+
+/// An `SQLDatabase` that leases a pooled connection for each statement.
+struct PooledPostgresDatabase: SQLDatabase {
+    let store: PostgresStore
+
+    var logger: Logger { store.logger }
+    var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
+    var dialect: any SQLDialect { PostgresDialect() }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        let logger = store.logger
+        try await store.withConnection { connection in
+            try await connection.sql(logger: logger).execute(sql: query, onRow)
+        }
+    }
+}
