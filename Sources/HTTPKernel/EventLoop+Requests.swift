@@ -21,7 +21,7 @@ struct PendingExchange: @unchecked Sendable {
 extension EventLoop {
     /// evhttp's callback for every complete request (headers and body read).
     func receive(_ request: OpaquePointer) {
-        let startedAt = logsAccess ? EventLoop.monotonicNanoseconds() : 0
+        let startedAt = timesRequests ? EventLoop.monotonicNanoseconds() : 0
         let connection = evhttp_request_get_connection(request).flatMap { connections[$0] }
         connection?.enter(.handling)
 
@@ -37,6 +37,7 @@ extension EventLoop {
         guard inFlight < configuration.maxInFlightPerLoop else {
             // Shed here, on the loop, without creating work: queueing more would only make every
             // client wait longer while memory grows (docs/ARCHITECTURE.md, "Load shedding").
+            observer?.shed()
             send(HTTPError.serviceUnavailable("server is overloaded", retryAfterSeconds: configuration.retryAfterSeconds).response, for: exchange)
             return
         }
@@ -97,13 +98,15 @@ extension EventLoop {
             }
         }
         evhttp_send_reply(request, Int32(response.status), nil, nil)
-        logAccess(exchange, status: response.status, bytes: response.body.count, route: response.route)
+        guard timesRequests else { return }
+        let elapsed = EventLoop.monotonicNanoseconds() - exchange.startedAt
+        observer?.responded(method: exchange.method, route: response.route, status: response.status, durationNanoseconds: elapsed)
+        logAccess(exchange, status: response.status, bytes: response.body.count, route: response.route, elapsed: elapsed)
     }
 
-
-    private func logAccess(_ exchange: PendingExchange, status: Int, bytes: Int, route: String?) {
+    private func logAccess(_ exchange: PendingExchange, status: Int, bytes: Int, route: String?, elapsed: UInt64) {
         guard logsAccess else { return }
-        let micros = (EventLoop.monotonicNanoseconds() - exchange.startedAt) / 1000
+        let micros = elapsed / 1000
         logger.info("request", metadata: [
             "request_id": .string(exchange.requestID),
             "method": .string(exchange.method.rawValue),
