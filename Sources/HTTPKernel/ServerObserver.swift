@@ -40,4 +40,11 @@ public struct LoopSample: Sendable {
     public var inFlight: Int
     /// Open client connections.
     public var connections: Int
+
+    public init(lagNanoseconds: UInt64, executorQueueDepth: Int, inFlight: Int, connections: Int) {
+        self.lagNanoseconds = lagNanoseconds
+        self.executorQueueDepth = executorQueueDepth
+        self.inFlight = inFlight
+        self.connections = connections
+    }
 }

@@ -28,6 +28,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case rateLimitAuthPerMinute = "RATE_LIMIT_AUTH_PER_MINUTE"
     case rateLimitPerMinute = "RATE_LIMIT_PER_MINUTE"
     case trustProxy = "TRUST_PROXY"
+    case metricsToken = "METRICS_TOKEN"
 
     /// The key as swift-configuration reads it: `MAX_BODY_BYTES` is `max.body.bytes`, which its
     /// environment provider spells `MAX_BODY_BYTES` and its command-line provider `--max-body-bytes`.
@@ -35,7 +36,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
 
     public var commandLineFlag: String { "--" + rawValue.lowercased().replacingOccurrences(of: "_", with: "-") }
 
-    public var isSecret: Bool { self == .jwtSecret || self == .jwtPreviousSecrets || self == .databaseURL }
+    public var isSecret: Bool { self == .jwtSecret || self == .jwtPreviousSecrets || self == .databaseURL || self == .metricsToken }
 
     /// The default as text, or nil when there is none (a secret, or derived at start-up).
     public var defaultValue: String? {
@@ -62,6 +63,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .rateLimitAuthPerMinute: "20"
         case .rateLimitPerMinute: "0"
         case .trustProxy: "false"
+        case .metricsToken: ""
         }
     }
 
@@ -89,6 +91,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .rateLimitAuthPerMinute: "Registrations and logins per client IP per minute; 0 turns the limit off."
         case .rateLimitPerMinute: "Requests per client IP per minute on every other route; 0 (the default) is off."
         case .trustProxy: "true only behind a reverse proxy: the client IP is then the right-most X-Forwarded-For hop."
+        case .metricsToken: "When set, GET /metrics requires Authorization: Bearer <token>. Empty: /metrics is open in development and 404 in production."
         }
     }
 }

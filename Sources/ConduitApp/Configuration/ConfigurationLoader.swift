@@ -109,6 +109,7 @@ public enum ConfigurationLoader {
         configuration.rateLimitAuthPerMinute = try values.integer(.rateLimitAuthPerMinute, in: 0...1_000_000)
         configuration.rateLimitPerMinute = try values.integer(.rateLimitPerMinute, in: 0...100_000_000)
         configuration.trustProxy = try values.choice(.trustProxy, { ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][$0] }, "true or false")
+        configuration.metricsToken = try values.metricsToken(environment: environment)
         return configuration
     }
 
@@ -157,6 +158,19 @@ public enum ConfigurationLoader {
             let url = string(.databaseURL) ?? ConfigurationKey.databaseURL.defaultValue!
             _ = try DatabaseLocation(url: url)
             return url
+        }
+
+        /// Empty means none; a set token must be printable ASCII without spaces (it travels in
+        /// a header) and, in production, at least 16 bytes.
+        func metricsToken(environment: AppConfiguration.Environment) throws(ConfigurationError) -> String? {
+            guard let token = string(.metricsToken), !token.isEmpty else { return nil }
+            guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                throw ConfigurationError("METRICS_TOKEN must be printable ASCII without spaces")
+            }
+            if environment == .production, token.utf8.count < 16 {
+                throw ConfigurationError("METRICS_TOKEN must be at least 16 bytes when APP_ENV=production")
+            }
+            return token
         }
 
         /// `*`, or origins as `scheme://host[:port]`; `*` is refused in production.
