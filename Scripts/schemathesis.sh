@@ -12,16 +12,17 @@ SEED="${SEED:-20261125}"
 SCHEMATHESIS=".build/tools/schemathesis/bin/schemathesis"
 [ -x "$SCHEMATHESIS" ] || Scripts/install-deps.sh
 BIN_DIR="${CONDUIT_BIN_DIR:-$(swift build --show-bin-path)}"
-work="$(mktemp -d)"
+# The server's database, its logs and schemathesis' reports stay here for a look after a failure.
+work="$PWD/.build/schemathesis-run"
+rm -rf "$work" && mkdir -p "$work"
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill -KILL "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
 }
 trap cleanup EXIT
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 (cd "$work" && exec env PORT="$port" HOST=127.0.0.1 LOG_LEVEL=warning PASSWORD_HASH_COST=10 \
-  RATE_LIMIT_AUTH_PER_MINUTE=100000000 JWT_SECRET=schemathesis-secret-0123456789abcdefghijkl \
+  RATE_LIMIT_AUTH_PER_MINUTE=1000000 JWT_SECRET=schemathesis-secret-0123456789abcdefghijkl \
   "$BIN_DIR/conduit" serve >"$work/stdout.log" 2>"$work/stderr.log") &
 server_pid=$!
 base="http://127.0.0.1:$port"
@@ -38,14 +39,16 @@ curl -fsS -o /dev/null -H 'Content-Type: application/json' -H "Authorization: To
   -d '{"article":{"title":"Fuzzing target","description":"d","body":"b","tagList":["fuzz"]}}'
 
 status=0
-"$SCHEMATHESIS" run "$base/api/openapi.json" \
+"$SCHEMATHESIS" --config-file Scripts/schemathesis.toml run "$base/api/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-  --phases examples,coverage,fuzzing --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 2 \
-  --request-timeout 10 -H "Authorization: Token $token" --no-color || status=$?
+  --phases examples,coverage,fuzzing --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers "${WORKERS:-1}" \
+  --request-timeout 10 -H "Authorization: Token $token" --no-color \
+  --report har --report-dir "$work/report" || status=$?
 
 # The server must have survived all of it, and stop cleanly.
 if ! kill -0 "$server_pid" 2>/dev/null; then
-  echo "schemathesis: the server died during the run" >&2; cat "$work/stderr.log" >&2; exit 1
+  wait "$server_pid" || echo "schemathesis: the server died during the run (exit status $?); logs in $work" >&2
+  server_pid=""; tail -5 "$work/stderr.log" >&2; exit 1
 fi
 kill -TERM "$server_pid"
 wait "$server_pid" || { echo "schemathesis: server exited non-zero after SIGTERM" >&2; status=1; }

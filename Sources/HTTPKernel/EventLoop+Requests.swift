@@ -139,6 +139,7 @@ extension EventLoop {
         case EVHTTP_REQ_PATCH: .patch
         case EVHTTP_REQ_DELETE: .delete
         case EVHTTP_REQ_OPTIONS: .options
+        case EVHTTP_REQ_TRACE: .trace
         default: .get  // evhttp_set_allowed_methods lets nothing else through
         }
     }

@@ -130,7 +130,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func configureHTTP() {
         let methods = [EVHTTP_REQ_GET, EVHTTP_REQ_HEAD, EVHTTP_REQ_POST, EVHTTP_REQ_PUT,
-                       EVHTTP_REQ_PATCH, EVHTTP_REQ_DELETE, EVHTTP_REQ_OPTIONS]
+                       EVHTTP_REQ_PATCH, EVHTTP_REQ_DELETE, EVHTTP_REQ_OPTIONS, EVHTTP_REQ_TRACE]
         evhttp_set_allowed_methods(http, UInt16(methods.reduce(0) { $0 | $1.rawValue }))
         evhttp_set_max_body_size(http, configuration.maxBodyBytes)
         evhttp_set_max_headers_size(http, configuration.maxHeaderBytes)

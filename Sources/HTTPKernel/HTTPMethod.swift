@@ -1,4 +1,6 @@
-/// The request methods the kernel accepts; evhttp answers anything else itself.
+/// The request methods the kernel accepts; evhttp answers anything else itself (501).
+/// TRACE is let through only to be refused properly: no route registers it, so the router
+/// answers 405 with `Allow` (or 404), where evhttp alone would answer 501, a server error.
 public enum HTTPMethod: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case get = "GET"
     case head = "HEAD"
@@ -7,6 +9,7 @@ public enum HTTPMethod: String, Sendable, Hashable, CaseIterable, CustomStringCo
     case patch = "PATCH"
     case delete = "DELETE"
     case options = "OPTIONS"
+    case trace = "TRACE"
 
     public var description: String { rawValue }
 
@@ -20,6 +23,7 @@ public enum HTTPMethod: String, Sendable, Hashable, CaseIterable, CustomStringCo
         case .patch: 4
         case .delete: 5
         case .options: 6
+        case .trace: 7
         }
     }
 }
