@@ -36,11 +36,14 @@ public struct Application: Sendable {
     func makeRouter(store sqlite: SQLiteStore, logger: Logger) async throws -> Router {
         var router = Router()
         HealthRoutes(lifecycle: lifecycle, checks: [("database", { try await sqlite.ping() })]).register(on: &router)
-        MetricsRoute(metrics: metrics, token: configuration.metricsToken, production: configuration.environment == .production)
-            .register(on: &router)
+        MetricsRoute(
+            metrics: metrics, enabled: configuration.metricsEnabled, token: configuration.metricsToken,
+            production: configuration.environment == .production
+        ).register(on: &router)
         OpenAPIRoute().register(on: &router)
         // Repositories see the store through the timing wrapper (query latency, connections in use).
-        let store = InstrumentedSQLStore(sqlite, connections: SQLiteStore.connectionCount, metrics: metrics)
+        let store: any SQLStore =
+            configuration.metricsEnabled ? InstrumentedSQLStore(sqlite, connections: SQLiteStore.connectionCount, metrics: metrics) : sqlite
         // Password hashing gets its own threads: never an event loop, never the cooperative pool.
         let hashingPool = BlockingPool(threads: configuration.eventLoops, name: "password-hash")
         let users = UsersService(
@@ -109,7 +112,7 @@ public struct Application: Sendable {
         do {
             let responder = MiddlewareChain(middlewares, responder: try await makeRouter(store: store, logger: logger))
             var serverConfiguration = configuration.server
-            serverConfiguration.observer = metrics
+            if configuration.metricsEnabled { serverConfiguration.observer = metrics }
             server = HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)
             port = try server.start()
         } catch {

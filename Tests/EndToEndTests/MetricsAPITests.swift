@@ -119,6 +119,11 @@ struct MetricsAPITests {
         ])
         defer { production.stop() }
         #expect(try RawHTTPClient(port: production.port).get("/metrics").status == 404)
+        let disabled = try ServerProcess.start(environment: ["METRICS_ENABLED": "false"])
+        defer { disabled.stop() }
+        let disabledClient = try RawHTTPClient(port: disabled.port)
+        #expect(try disabledClient.get("/healthz").status == 200)
+        #expect(try disabledClient.get("/metrics").status == 404)
         // The token never reaches the log.
         #expect(guarded.stop() == 0)
         #expect(!guarded.stdoutLines.joined().contains(token))

@@ -32,6 +32,8 @@ public struct AppConfiguration: Sendable {
     public var rateLimitAuthPerMinute = 20
     public var rateLimitPerMinute = 0
     public var trustProxy = false
+    /// Whether the kernel reports to the metrics and `GET /metrics` serves them.
+    public var metricsEnabled = true
     /// Bearer token guarding `GET /metrics`; nil: open in development, 404 in production.
     public var metricsToken: String?
 
@@ -80,6 +82,7 @@ public struct AppConfiguration: Sendable {
                 case .rateLimitAuthPerMinute: String(rateLimitAuthPerMinute)
                 case .rateLimitPerMinute: String(rateLimitPerMinute)
                 case .trustProxy: String(trustProxy)
+                case .metricsEnabled: String(metricsEnabled)
                 case .metricsToken: metricsToken == nil ? "" : "<set, \(metricsToken!.utf8.count) bytes>"
                 }
             return (key, value)

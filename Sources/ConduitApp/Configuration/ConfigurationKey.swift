@@ -28,6 +28,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case rateLimitAuthPerMinute = "RATE_LIMIT_AUTH_PER_MINUTE"
     case rateLimitPerMinute = "RATE_LIMIT_PER_MINUTE"
     case trustProxy = "TRUST_PROXY"
+    case metricsEnabled = "METRICS_ENABLED"
     case metricsToken = "METRICS_TOKEN"
 
     /// The key as swift-configuration reads it: `MAX_BODY_BYTES` is `max.body.bytes`, which its
@@ -63,6 +64,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .rateLimitAuthPerMinute: "20"
         case .rateLimitPerMinute: "0"
         case .trustProxy: "false"
+        case .metricsEnabled: "true"
         case .metricsToken: ""
         }
     }
@@ -91,6 +93,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .rateLimitAuthPerMinute: "Registrations and logins per client IP per minute; 0 turns the limit off."
         case .rateLimitPerMinute: "Requests per client IP per minute on every other route; 0 (the default) is off."
         case .trustProxy: "true only behind a reverse proxy: the client IP is then the right-most X-Forwarded-For hop."
+        case .metricsEnabled: "false turns metrics off: the kernel reports nothing and GET /metrics answers 404."
         case .metricsToken: "When set, GET /metrics requires Authorization: Bearer <token>. Empty: /metrics is open in development and 404 in production."
         }
     }

@@ -109,6 +109,7 @@ public enum ConfigurationLoader {
         configuration.rateLimitAuthPerMinute = try values.integer(.rateLimitAuthPerMinute, in: 0...1_000_000)
         configuration.rateLimitPerMinute = try values.integer(.rateLimitPerMinute, in: 0...100_000_000)
         configuration.trustProxy = try values.choice(.trustProxy, { ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][$0] }, "true or false")
+        configuration.metricsEnabled = try values.choice(.metricsEnabled, { ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][$0] }, "true or false")
         configuration.metricsToken = try values.metricsToken(environment: environment)
         return configuration
     }

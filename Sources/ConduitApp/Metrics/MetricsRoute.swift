@@ -2,7 +2,7 @@ import HTTPKernel
 
 /// `GET /metrics`: the Prometheus text exposition.
 ///
-/// Who may read it: with `METRICS_TOKEN` set, only requests with `Authorization: Bearer <token>`
+/// Who may read it (when METRICS_ENABLED is true, the default): with `METRICS_TOKEN` set, only requests with `Authorization: Bearer <token>`
 /// (compared in constant time; 401 otherwise). Without a token it is open in development and
 /// answers 404 in production, as if it did not exist: metrics name every route and show load,
 /// which is not for the public. (The rate limiter never counts scrapes.)
@@ -11,11 +11,14 @@ struct MetricsRoute {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     let metrics: AppMetrics
+    /// METRICS_ENABLED=false: the route exists (the API description lists it) but answers 404.
+    var enabled = true
     let token: String?
     let production: Bool
 
     func register(on router: inout Router) {
         router.get(Self.path) { request in
+            guard enabled else { throw HTTPError.notFound() }
             if let token {
                 guard let presented = Self.bearer(in: request), ConstantTime.equal(presented, token) else {
                     throw HTTPError(status: 401, key: "token", "is missing or invalid", headers: ["WWW-Authenticate": "Bearer"])
