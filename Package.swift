@@ -71,6 +71,12 @@ let package = Package(
             dependencies: ["HTTPKernel"],
             swiftSettings: strict),
 
+        // What the metrics observer costs per request (release build; see its main.swift).
+        .executableTarget(
+            name: "metrics-bench",
+            dependencies: ["ConduitApp", "HTTPKernel"],
+            swiftSettings: strict),
+
         // Raw-socket client and process harness shared by the socket-level tests.
         .target(name: "HTTPTestSupport", path: "Tests/Support", swiftSettings: strict),
 

@@ -98,7 +98,7 @@ struct OperationsTests {
         #expect(text.contains(#"conduit_http_requests_total{method="GET",route="/api/articles/:slug",status="2xx"} 2"#))
         #expect(text.contains(#"conduit_http_requests_total{method="GET",route="unmatched",status="4xx"} 1"#))
         #expect(text.contains(#"conduit_http_requests_total{method="POST",route="unmatched",status="5xx"} 1"#))
-        #expect(text.contains(#"conduit_http_request_duration_seconds_count{method="GET",route="/api/articles/:slug",status="2xx"} 2"#))
+        #expect(text.contains(#"conduit_http_request_duration_seconds_count{method="GET",route="/api/articles/:slug",status="2xx",loop="0"} 2"#))
         #expect(text.contains("conduit_http_requests_shed_total 1"))
         #expect(text.contains(#"conduit_executor_queue_depth{loop="0"} 3"#))
         #expect(text.contains(#"conduit_http_requests_in_flight{loop="0"} 4"#))
@@ -128,6 +128,24 @@ struct OperationsTests {
         #expect(text.contains(#"conduit_db_pool_connections{state="idle"} 2"#))
     }
 
+    @Test("METRICS_TOKEN and METRICS_ENABLED are validated")
+    func metricsConfiguration() async throws {
+        let scratch = try ConfigurationTests.Scratch()
+        let strong = "k3Jx9q2LmV8pR4tY7wZ1aB5cD6eF0gH2iJ4kL8mN0o"
+        let defaults = try await ConfigurationLoader.load(scratch.sources())
+        #expect(defaults.metricsEnabled && defaults.metricsToken == nil)
+        let set = try await ConfigurationLoader.load(scratch.sources(environment: ["METRICS_TOKEN": "abc", "METRICS_ENABLED": "false"]))
+        #expect(set.metricsToken == "abc" && !set.metricsEnabled)
+        for environment in [
+            ["METRICS_TOKEN": "has space"], ["METRICS_ENABLED": "maybe"],
+            ["APP_ENV": "production", "JWT_SECRET": strong, "METRICS_TOKEN": "short"],
+        ] {
+            await #expect(throws: ConfigurationError.self, "\(environment)") {
+                try await ConfigurationLoader.load(scratch.sources(environment: environment))
+            }
+        }
+    }
+
     @Test("metrics tokens compare in constant time and exactly")
     func constantTime() {
         #expect(ConstantTime.equal("secret-token", "secret-token"))
@@ -148,3 +166,4 @@ struct OperationsTests {
         }
     }
 }
+

@@ -118,12 +118,17 @@ struct LifecycleTests {
         #expect(help.stdoutLines.joined().contains("config"))
         let check = try ServerProcess(
             arguments: ["config", "check"],
-            environment: ["JWT_SECRET": "a-very-secret-value-that-must-not-appear", "DATABASE_URL": "postgres://u:hunter2@db:5432/c"])
+            environment: [
+                "JWT_SECRET": "a-very-secret-value-that-must-not-appear", "DATABASE_URL": "postgres://u:hunter2@db:5432/c",
+                "METRICS_TOKEN": "metrics-token-that-must-not-appear",
+            ])
         #expect(check.waitForExit() == 0)
         let output = check.stdoutLines.joined(separator: "\n")
         #expect(output.contains("PORT=0"))
         #expect(!output.contains("a-very-secret-value"))
         #expect(!output.contains("hunter2"))
+        #expect(!output.contains("metrics-token-that"))
+        #expect(output.contains("METRICS_TOKEN=<set, 34 bytes>"))
     }
 
     @Test("logs are JSON lines, with one access line per request carrying the request id")

@@ -100,6 +100,12 @@ public final class AppMetrics: ServerObserver {
 /// One event loop's view: handles cached per (route template, method, status class) in a plain
 /// dictionary, which only this loop's thread touches, so a request costs a hash lookup, an
 /// atomic increment and one histogram update, and never creates a handle after warm-up.
+///
+/// The latency histogram also carries the `loop` label: a swift-prometheus histogram takes a
+/// lock per observation, and with one histogram shared by all loops that lock was contended
+/// on every request (measured: same CPU per request, 10-25% fewer requests per second, the
+/// loops sleeping on the lock). Per loop, only a scrape ever competes for it. Counters are
+/// atomics and stay shared.
 final class MetricsLoopObserver: LoopObserver {
     private struct Key: Hashable {
         let route: String
@@ -113,6 +119,7 @@ final class MetricsLoopObserver: LoopObserver {
     }
 
     private let metrics: AppMetrics
+    private let loop: String
     private var handles: [Key: Handles] = [:]
     private let inFlight: CoreMetrics.Gauge
     private let connections: CoreMetrics.Gauge
@@ -121,6 +128,7 @@ final class MetricsLoopObserver: LoopObserver {
 
     init(metrics: AppMetrics, loop: Int) {
         self.metrics = metrics
+        self.loop = String(loop)
         let label = [("loop", String(loop))]
         inFlight = metrics.gauge(.inFlight, label)
         connections = metrics.gauge(.connections, label)
@@ -135,7 +143,8 @@ final class MetricsLoopObserver: LoopObserver {
             entry = cached
         } else {
             let dimensions = [("method", method.rawValue), ("route", key.route), ("status", AppMetrics.statusClass(status))]
-            entry = Handles(count: metrics.counter(.requests, dimensions), duration: metrics.timer(.requestDuration, dimensions))
+            entry = Handles(
+                count: metrics.counter(.requests, dimensions), duration: metrics.timer(.requestDuration, dimensions + [("loop", loop)]))
             handles[key] = entry
         }
         entry.count.increment()
