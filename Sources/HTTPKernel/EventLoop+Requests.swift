@@ -34,6 +34,13 @@ extension EventLoop {
             request: request, connection: connection, requestID: requestID, method: method, path: path.isEmpty ? "/" : path,
             peerAddress: connection?.peerAddress ?? "", startedAt: startedAt)
 
+        if method == .head || method == .trace, Self.declaresBody(headers) {
+            // evhttp reads no body for HEAD or TRACE, so these bytes would be parsed as the next
+            // request on the connection (a smuggling shape). Refuse, and close the connection
+            // so that nothing after the head is ever read.
+            send(HTTPError.badRequest("body", "\(method.rawValue) requests cannot carry a body").response, for: exchange, closeConnection: true)
+            return
+        }
         guard inFlight < configuration.maxInFlightPerLoop else {
             // Shed here, on the loop, without creating work: queueing more would only make every
             // client wait longer while memory grows (docs/ARCHITECTURE.md, "Load shedding").
@@ -65,12 +72,15 @@ extension EventLoop {
         if draining { finishDrainIfDone() }
     }
 
-    private func send(_ response: HTTPResponse, for exchange: PendingExchange) {
+    /// Hands `response` to evhttp. With `closeConnection` (or while draining) the response says
+    /// `Connection: close` and evhttp closes the connection once it is written.
+    private func send(_ response: HTTPResponse, for exchange: PendingExchange, closeConnection: Bool = false) {
         preconditionOnLoop()
         let request = exchange.request
+        let closing = draining || closeConnection
         // A request whose client left has no connection any more; evhttp then just frees it.
         if evhttp_request_get_connection(request) != nil, let connection = exchange.connection {
-            if draining { connection.enter(.closing) } else { connection.responseSent() }
+            if closing { connection.enter(.closing) } else { connection.responseSent() }
         }
         let output = evhttp_request_get_output_headers(request)
         let names = HeaderNames.shared
@@ -91,7 +101,7 @@ extension EventLoop {
             // evhttp leaves Content-Length out of HEAD replies; it must be the GET body's length.
             String(response.body.count).withCString { _ = evhttp_add_header(output, "Content-Length", $0) }
         }
-        if draining { evhttp_add_header(output, "Connection", "close") }
+        if closing { evhttp_add_header(output, "Connection", "close") }
         if !response.body.isEmpty {
             response.body.withUnsafeBytes { bytes in
                 _ = evbuffer_add(evhttp_request_get_output_buffer(request), bytes.baseAddress, bytes.count)
@@ -129,6 +139,14 @@ extension EventLoop {
             entry = current.pointee.next.tqe_next
         }
         return HTTPHeaders(fields)
+    }
+
+    /// Whether the head announces a body: a non-zero Content-Length or any Transfer-Encoding.
+    static func declaresBody(_ headers: HTTPHeaders) -> Bool {
+        if headers["Transfer-Encoding"] != nil { return true }
+        guard let length = headers["Content-Length"] else { return false }
+        // Anything but zeros and blanks is a length (or garbage evhttp would have refused).
+        return length.utf8.contains { $0 != UInt8(ascii: "0") && $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
     }
 
     private static func method(of request: OpaquePointer) -> HTTPMethod {
