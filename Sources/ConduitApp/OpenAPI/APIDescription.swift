@@ -33,8 +33,8 @@ enum APIDescription {
     }
 
     static var pageQuery: [[String: Any]] { [
-        query("limit", "Page size, 1 or more (larger than \(FieldLimits.pageLimit) is capped); default 20.", ["type": "integer", "minimum": 1]),
-        query("offset", "Items to skip; default 0.", ["type": "integer", "minimum": 0]),
+        query("limit", "Page size, 1 or more (larger than \(FieldLimits.pageLimit) is capped); default 20.", ["type": "integer", "minimum": 1, "maximum": Int.max]),
+        query("offset", "Items to skip; default 0.", ["type": "integer", "minimum": 0, "maximum": Int.max]),
     ] }
 
     /// Every route, in registration order. A change to the router without one here fails
@@ -95,7 +95,14 @@ enum APIDescription {
 
     // MARK: Schemas
 
-    static func string(max: Int, min: Int = 1) -> [String: Any] { ["type": "string", "minLength": min, "maxLength": max] }
+    /// What `Fields.required` accepts: at least one non-blank character, no control characters.
+    static let textPattern = #"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"#
+    /// What `Fields.patch` accepts: anything without control characters other than tab, CR and LF.
+    static let multilinePattern = #"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"#
+
+    static func string(max: Int, min: Int = 1) -> [String: Any] {
+        ["type": "string", "minLength": min, "maxLength": max, "pattern": textPattern]
+    }
     static var nullableString: [String: Any] { ["type": ["string", "null"]] }
     static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
     static func object(_ properties: [String: Any], required: [String]) -> [String: Any] {
@@ -121,7 +128,10 @@ enum APIDescription {
         let listed = object(listedArticle, required: listedRequired)
         listedArticle["body"] = ["type": "string"]
         let article = object(listedArticle, required: listedRequired + ["body"])
-        let imageOrNull: [String: Any] = ["type": ["string", "null"], "maxLength": FieldLimits.image, "description": "an http(s) URL; empty or null clears it"]
+        let imageOrNull: [String: Any] = [
+            "type": ["string", "null"], "maxLength": FieldLimits.image, "pattern": #"^([hH][tT][tT][pP][sS]?://[^\s\u0000-\u001F\u007F-\u009F]*)?$"#,
+            "description": "an http(s) URL; empty or null clears it",
+        ]
         return [
             "ErrorEnvelope": object(
                 ["errors": ["type": "object", "additionalProperties": ["type": "array", "items": ["type": "string"]]]],
@@ -163,7 +173,7 @@ enum APIDescription {
                     ["username": string(max: FieldLimits.username),
                      "email": string(max: FieldLimits.email).merging(["format": "email"]) { $1 },
                      "password": string(max: FieldLimits.passwordMaximum, min: FieldLimits.passwordMinimum),
-                     "bio": ["type": ["string", "null"], "maxLength": FieldLimits.bio],
+                     "bio": ["type": ["string", "null"], "maxLength": FieldLimits.bio, "pattern": multilinePattern],
                      "image": imageOrNull],
                     required: [])],
                 required: ["user"]),
