@@ -1,3 +1,4 @@
+import Foundation
 import HTTPKernel
 
 /// `GET /metrics`: the Prometheus text exposition.
@@ -51,4 +52,3 @@ enum ConstantTime {
     }
 }
 
-import Foundation
