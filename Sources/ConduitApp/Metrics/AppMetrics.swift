@@ -102,10 +102,10 @@ public final class AppMetrics: ServerObserver {
 /// atomic increment and one histogram update, and never creates a handle after warm-up.
 ///
 /// The latency histogram also carries the `loop` label: a swift-prometheus histogram takes a
-/// lock per observation, and with one histogram shared by all loops that lock was contended
-/// on every request (measured: same CPU per request, 10-25% fewer requests per second, the
-/// loops sleeping on the lock). Per loop, only a scrape ever competes for it. Counters are
-/// atomics and stay shared.
+/// lock per observation, and one histogram shared by all loops would have every loop take the
+/// same lock on every request (a first A/B with a shared histogram showed the same CPU per
+/// request but fewer requests per second, in a noisy run). Per loop, only a scrape ever
+/// competes for it. Counters are atomics and stay shared.
 final class MetricsLoopObserver: LoopObserver {
     private struct Key: Hashable {
         let route: String
