@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, in-process socket tests, end-to-end tests that start the
-# real binaries, then the official RealWorld suite when it is present; each against SQLite and
+# real binaries, a bounded fuzz run, schemathesis against the OpenAPI document, then the
+# official RealWorld suite when it is present; tests and official suite against SQLite and
 # against PostgreSQL. Installs what is missing first (PostgreSQL included) and starts a
 # throwaway PostgreSQL (Scripts/postgres.sh) for the run. CI runs exactly this (.ci/run).
 #
@@ -31,6 +32,8 @@ CONDUIT_E2E_DATABASE=postgres swift test --skip-build --filter EndToEndTests --s
 # The whole request path under generated input for a bounded time (the seeded engine: no
 # separate sanitizer build); the seed is printed, so a failure can be replayed.
 FUZZ_ENGINE=seeded FUZZ_SECONDS=20 Scripts/fuzz.sh
+# schemathesis against a fresh server with its own /api/openapi.json (bounded, about a minute).
+Scripts/schemathesis.sh
 # The official RealWorld suite against a fresh server, when ../shared/conformance exists.
 echo "conformance on SQLite:"
 Scripts/conformance.sh

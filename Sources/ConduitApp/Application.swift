@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import HTTPKernel
 import Logging
@@ -8,13 +9,16 @@ public struct Application: Sendable {
     public let lifecycle = Lifecycle()
     /// Built once: the buckets must outlive every request.
     let rateLimits: RateLimitMiddleware
+    /// Every metric of this process (`GET /metrics`); the kernel reports into it as its observer.
+    public let metrics: AppMetrics
 
-    public init(configuration: AppConfiguration) {
+    public init(configuration: AppConfiguration, metrics: AppMetrics = AppMetrics()) {
         self.configuration = configuration
+        self.metrics = metrics
         rateLimits = RateLimitMiddleware(
             auth: configuration.rateLimitAuthPerMinute > 0 ? RateLimiter(perMinute: configuration.rateLimitAuthPerMinute) : nil,
             general: configuration.rateLimitPerMinute > 0 ? RateLimiter(perMinute: configuration.rateLimitPerMinute) : nil,
-            trustProxy: configuration.trustProxy)
+            trustProxy: configuration.trustProxy, metrics: metrics)
     }
 
     /// Middleware, outermost first: security headers and CORS wrap everything (error responses
@@ -29,9 +33,21 @@ public struct Application: Sendable {
         return chain
     }
 
-    func makeRouter(store: any DatabaseStore, logger: Logger) async throws -> Router {
+    func makeRouter(store database: any DatabaseStore, logger: Logger) async throws -> Router {
         var router = Router()
-        HealthRoutes(lifecycle: lifecycle, checks: [("database", { try await store.ping() })]).register(on: &router)
+        HealthRoutes(lifecycle: lifecycle, checks: [("database", { try await database.ping() })]).register(on: &router)
+        MetricsRoute(
+            metrics: metrics, enabled: configuration.metricsEnabled, token: configuration.metricsToken,
+            production: configuration.environment == .production
+        ).register(on: &router)
+        OpenAPIRoute().register(on: &router)
+        // Repositories see the store through the timing wrapper (query latency, connections in use).
+        let store: any SQLStore =
+            configuration.metricsEnabled
+            ? InstrumentedSQLStore(
+                database, connections: database.engine == .postgres ? configuration.databasePoolSize : SQLiteStore.connectionCount,
+                metrics: metrics)
+            : database
         // Password hashing gets its own threads: never an event loop, never the cooperative pool.
         let hashingPool = BlockingPool(threads: configuration.eventLoops, name: "password-hash")
         let users = UsersService(
@@ -133,7 +149,9 @@ public struct Application: Sendable {
         let port: Int
         do {
             let responder = MiddlewareChain(middlewares, responder: try await makeRouter(store: store, logger: logger))
-            server = HTTPServer(configuration: configuration.server, responder: responder, logger: logger)
+            var serverConfiguration = configuration.server
+            if configuration.metricsEnabled { serverConfiguration.observer = metrics }
+            server = HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)
             port = try server.start()
         } catch {
             await store.close()  // SQLiteNIO traps on a connection dropped without closing
@@ -153,6 +171,12 @@ public struct Application: Sendable {
         await server.waitUntilStopped()
         await store.close()
         logger.notice("stopped")
+    }
+
+    /// Makes `metrics` the process-wide swift-metrics backend, so that libraries reporting
+    /// through swift-metrics show up in `GET /metrics` too; once per process.
+    public static func bootstrapMetrics(_ metrics: AppMetrics) {
+        MetricsSystem.bootstrap(metrics.metricsFactory)
     }
 
     /// Installs the log handler the configuration asks for; once per process.

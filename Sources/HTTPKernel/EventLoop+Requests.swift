@@ -21,7 +21,7 @@ struct PendingExchange: @unchecked Sendable {
 extension EventLoop {
     /// evhttp's callback for every complete request (headers and body read).
     func receive(_ request: OpaquePointer) {
-        let startedAt = logsAccess ? EventLoop.monotonicNanoseconds() : 0
+        let startedAt = timesRequests ? EventLoop.monotonicNanoseconds() : 0
         let connection = evhttp_request_get_connection(request).flatMap { connections[$0] }
         connection?.enter(.handling)
 
@@ -41,10 +41,17 @@ extension EventLoop {
             send(HTTPError(status: refusal!.status, key: refusal!.key, refusal!.message).response, for: exchange, closing: true)
             return
         }
-
+        if method == .head || method == .trace, Self.declaresBody(headers) {
+            // evhttp reads no body for HEAD or TRACE, so these bytes would be parsed as the next
+            // request on the connection (a smuggling shape). Refuse, and close the connection
+            // so that nothing after the head is ever read.
+            send(HTTPError.badRequest("body", "\(method.rawValue) requests cannot carry a body").response, for: exchange, closing: true)
+            return
+        }
         guard inFlight < configuration.maxInFlightPerLoop else {
             // Shed here, on the loop, without creating work: queueing more would only make every
             // client wait longer while memory grows (docs/ARCHITECTURE.md, "Load shedding").
+            observer?.shed()
             send(HTTPError.serviceUnavailable("server is overloaded", retryAfterSeconds: configuration.retryAfterSeconds).response, for: exchange)
             return
         }
@@ -72,6 +79,8 @@ extension EventLoop {
         if draining { finishDrainIfDone() }
     }
 
+    /// Hands `response` to evhttp. With `closing` (or while draining) the response says
+    /// `Connection: close` and evhttp closes the connection once it is written.
     private func send(_ response: HTTPResponse, for exchange: PendingExchange, closing: Bool = false) {
         preconditionOnLoop()
         let request = exchange.request
@@ -106,13 +115,15 @@ extension EventLoop {
             }
         }
         evhttp_send_reply(request, Int32(response.status), nil, nil)
-        logAccess(exchange, status: response.status, bytes: response.body.count, route: response.route)
+        guard timesRequests else { return }
+        let elapsed = EventLoop.monotonicNanoseconds() - exchange.startedAt
+        observer?.responded(method: exchange.method, route: response.route, status: response.status, durationNanoseconds: elapsed)
+        logAccess(exchange, status: response.status, bytes: response.body.count, route: response.route, elapsed: elapsed)
     }
 
-
-    private func logAccess(_ exchange: PendingExchange, status: Int, bytes: Int, route: String?) {
+    private func logAccess(_ exchange: PendingExchange, status: Int, bytes: Int, route: String?, elapsed: UInt64) {
         guard logsAccess else { return }
-        let micros = (EventLoop.monotonicNanoseconds() - exchange.startedAt) / 1000
+        let micros = elapsed / 1000
         logger.info("request", metadata: [
             "request_id": .string(exchange.requestID),
             "method": .string(exchange.method.rawValue),
@@ -145,6 +156,14 @@ extension EventLoop {
         return HTTPHeaders(fields)
     }
 
+    /// Whether the head announces a body: a non-zero Content-Length or any Transfer-Encoding.
+    static func declaresBody(_ headers: HTTPHeaders) -> Bool {
+        if headers["Transfer-Encoding"] != nil { return true }
+        guard let length = headers["Content-Length"] else { return false }
+        // Anything but zeros and blanks is a length (or garbage evhttp would have refused).
+        return length.utf8.contains { $0 != UInt8(ascii: "0") && $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+    }
+
     private static func method(of request: OpaquePointer) -> HTTPMethod {
         switch evhttp_request_get_command(request) {
         case EVHTTP_REQ_HEAD: .head
@@ -154,7 +173,7 @@ extension EventLoop {
         case EVHTTP_REQ_DELETE: .delete
         case EVHTTP_REQ_OPTIONS: .options
         case EVHTTP_REQ_TRACE: .trace
-        default: .get  // evhttp parses no other method
+        default: .get  // evhttp_set_allowed_methods lets nothing else through
         }
     }
 

@@ -21,6 +21,10 @@ final class EventLoop: @unchecked Sendable {
     let logger: Logger
     /// Whether each response gets an access log line (decided once: the level is fixed).
     let logsAccess: Bool
+    /// Metrics hooks for this loop (``ServerObserver``), called only on the loop thread.
+    let observer: (any LoopObserver)?
+    /// Whether a request's duration is measured (for the access log or the observer).
+    let timesRequests: Bool
     let executor: LoopExecutor
 
     let base: OpaquePointer
@@ -33,6 +37,10 @@ final class EventLoop: @unchecked Sendable {
     var refuseEvent: OpaquePointer!
     var pendingRefusals: [Connection] = []
     private var tickEvent: OpaquePointer!
+    /// The observer's sampling timer (one-shot, re-armed each time) and when it is due.
+    private var sampleEvent: OpaquePointer?
+    private var sampleDue: UInt64 = 0
+    private var sampleIntervalNanoseconds: UInt64 = 0
     private(set) var boundSocket: OpaquePointer?
     /// Re-enables accepting after a pause for a failed accept(2) (EventLoop+Accept.swift).
     var acceptResumeEvent: OpaquePointer!
@@ -63,6 +71,8 @@ final class EventLoop: @unchecked Sendable {
         self.responder = responder
         self.logger = logger
         logsAccess = configuration.accessLog && logger.logLevel <= .info
+        observer = configuration.observer?.makeLoopObserver(loop: index)
+        timesRequests = logsAccess || observer != nil
         serverNameC = strdup(configuration.serverName)
         guard let base = event_base_new() else { throw ListeningSocket.Failure(description: "event_base_new failed") }
         // Two priorities: connection bookkeeping (0) runs before any I/O of the new connection (1).
@@ -100,6 +110,13 @@ final class EventLoop: @unchecked Sendable {
         event_add(registerEvent, nil)
         var second = timeval(tv_sec: 1, tv_usec: 0)
         event_add(tickEvent, &second)
+        if observer != nil, let interval = configuration.observer?.sampleIntervalMilliseconds, interval > 0 {
+            sampleIntervalNanoseconds = UInt64(interval) * 1_000_000
+            sampleEvent = event_new(base, -1, 0, { _, _, arg in
+                EventLoop.from(arg).sample()
+            }, me)
+            armSample()
+        }
         guard let bound = evhttp_accept_socket_with_handle(http, listenFD) else {
             throw ListeningSocket.Failure(description: "evhttp_accept_socket failed")
         }
@@ -179,6 +196,25 @@ final class EventLoop: @unchecked Sendable {
         if draining { finishDrainIfDone() }
     }
 
+    /// Event-loop lag: a one-shot timer records how late it fired compared with when it was
+    /// due, then re-arms itself; a loop busy with a long callback or starved of CPU fires late.
+    private func sample() {
+        let now = EventLoop.monotonicNanoseconds()
+        let lag = now > sampleDue ? now - sampleDue : 0
+        observer?.sampled(LoopSample(
+            lagNanoseconds: lag, executorQueueDepth: executor.queueDepth, inFlight: inFlight, connections: connections.count))
+        if !draining { armSample() }
+    }
+
+    private func armSample() {
+        guard let sampleEvent else { return }
+        sampleDue = EventLoop.monotonicNanoseconds() + sampleIntervalNanoseconds
+        var interval = timeval(
+            tv_sec: Int(sampleIntervalNanoseconds / 1_000_000_000),
+            tv_usec: Int(sampleIntervalNanoseconds % 1_000_000_000 / 1000))
+        event_add(sampleEvent, &interval)
+    }
+
     static func monotonicSeconds() -> Int {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
@@ -207,6 +243,7 @@ final class EventLoop: @unchecked Sendable {
             self.boundSocket = nil
         }
         closeIdleConnections()
+        if let sampleEvent { event_del(sampleEvent) }
         executor.runInline { releaseIdleWorkers() }
         finishDrainIfDone()
     }

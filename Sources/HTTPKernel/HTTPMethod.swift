@@ -1,6 +1,8 @@
-/// The request methods that reach the router, so that a known path answers 405 with `Allow` to
-/// any of them. evhttp answers the rest itself with 501: CONNECT (it would keep a tunnel's
-/// connection open after the reply) and methods it does not know (PROPFIND...).
+/// The request methods that reach the router. TRACE is let through only to be refused
+/// properly: no route registers it, so the router answers 405 with `Allow` (or 404), where
+/// evhttp alone would answer 501, a server error. evhttp answers the rest itself with 501:
+/// CONNECT (it would keep a tunnel's connection open after the reply) and methods it does not
+/// know (PROPFIND...).
 public enum HTTPMethod: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case get = "GET"
     case head = "HEAD"

@@ -67,6 +67,12 @@ public final class LoopExecutor: TaskExecutor, @unchecked Sendable {
         if mustWake { wake() }
     }
 
+    /// Jobs waiting to run: the cross-thread queue plus the loop's own. Called on the loop
+    /// thread (the local queue is only touched there); takes the queue's lock once.
+    var queueDepth: Int {
+        remote.withLock { $0.items.count } + local.count
+    }
+
     /// Runs `body` (which usually starts a task), then every job that became ready meanwhile,
     /// on the loop thread. Jobs enqueued during `body` are not scheduled through the wake event.
     func runInline(_ body: () -> Void) {

@@ -18,6 +18,9 @@ public struct Router: HTTPResponder {
     /// The trie as an arena: node 0 is the root, children are indices. Lookups walk it by
     /// index, so matching copies no node (and retains nothing) on the way.
     private var nodes = [Node()]
+    /// Every registered (method, template), in registration order: what an API description
+    /// generated from the same table is checked against.
+    public private(set) var routes: [(method: HTTPMethod, template: String)] = []
 
     public init() {}
 
@@ -26,6 +29,7 @@ public struct Router: HTTPResponder {
     public mutating func add(_ method: HTTPMethod, _ template: String, _ handler: @escaping Handler) {
         let segments = Self.segments(of: template)
         insert(segments[...], at: 0, method: method, route: Route(template: template, handler: handler))
+        routes.append((method, template))
     }
 
     public mutating func get(_ template: String, _ handler: @escaping Handler) { add(.get, template, handler) }
@@ -62,7 +66,14 @@ public struct Router: HTTPResponder {
             var request = request
             request.pathParameters = parameters
             request.route = template
-            var response = try await handler(request)
+            var response: HTTPResponse
+            do {
+                response = try await handler(request)
+            } catch {
+                // The error middleware unwraps it: its response keeps the route template, so
+                // that logs and metrics label a 404 from `/api/articles/:slug` by that route.
+                throw RoutedError(underlying: error, route: template)
+            }
             response.route = template
             return response
         case let .methodNotAllowed(allowed):

@@ -38,6 +38,9 @@ public struct ServerConfiguration: Sendable {
     public var identityHeaders: Bool = true
     /// Whether the kernel writes one access log line per response (at info level).
     public var accessLog: Bool = true
+    /// Told about every response, shed request and a periodic per-loop sample (metrics);
+    /// nil (the default) costs nothing.
+    public var observer: (any ServerObserver)?
 
     public init() {}
 

@@ -30,8 +30,10 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let configuration = try await loadOrExit(overrides)
         Application.bootstrapLogging(configuration)
+        let metrics = AppMetrics()
+        Application.bootstrapMetrics(metrics)
         do {
-            try await Application(configuration: configuration).run()
+            try await Application(configuration: configuration, metrics: metrics).run()
         } catch {
             fail("\(error)")
         }

@@ -118,12 +118,17 @@ struct LifecycleTests {
         #expect(help.stdoutLines.joined().contains("config"))
         let check = try ServerProcess(
             arguments: ["config", "check"],
-            environment: ["JWT_SECRET": "a-very-secret-value-that-must-not-appear", "DATABASE_URL": "postgres://u:hunter2@db:5432/c"])
+            environment: [
+                "JWT_SECRET": "a-very-secret-value-that-must-not-appear", "DATABASE_URL": "postgres://u:hunter2@db:5432/c",
+                "METRICS_TOKEN": "metrics-token-that-must-not-appear",
+            ])
         #expect(check.waitForExit() == 0)
         let output = check.stdoutLines.joined(separator: "\n")
         #expect(output.contains("PORT=0"))
         #expect(!output.contains("a-very-secret-value"))
         #expect(!output.contains("hunter2"))
+        #expect(!output.contains("metrics-token-that"))
+        #expect(output.contains("METRICS_TOKEN=<set, 34 bytes>"))
     }
 
     @Test("logs are JSON lines, with one access line per request carrying the request id")
@@ -167,16 +172,24 @@ struct PIDOneTests {
 
     @Test("SIGTERM from outside the namespace drains and exits 0, logs on stdout", .enabled(if: canUnshare))
     func pidOne() throws {
-        let server = try ServerProcess.start(launcher: Self.unshare)
+        // A slow password hash keeps a registration in flight while the signal arrives.
+        let server = try ServerProcess.start(environment: ["PASSWORD_HASH_COST": "16"], launcher: Self.unshare)
         #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
         let child = try #require(server.childPIDs.first)
         let namespacePID = try String(contentsOfFile: "/proc/\(child)/status", encoding: .utf8)
             .split(separator: "\n").first { $0.hasPrefix("NSpid:") }?.split(separator: "\t").last
         #expect(namespacePID == "1", "conduit is PID 1 in its namespace")
+        let inFlight = try RawHTTPClient(port: server.port)
+        try inFlight.send(RawHTTPClient.request(
+            "POST", "/api/users", headers: ["Content-Type: application/json"],
+            body: #"{"user":{"username":"pid1","email":"pid1@x.yz","password":"password123"}}"#))
+        usleep(50_000)
         kill(child, SIGTERM)
+        #expect(try inFlight.readResponse().status == 201, "the request in flight at SIGTERM is answered")
         #expect(server.waitForExit() == 0)
         let messages = server.logObjects.compactMap { $0["message"] as? String }
-        #expect(messages.contains("request") && messages.last == "stopped")
+        #expect(messages.contains("request") && messages.contains("draining") && messages.last == "stopped")
+        #expect(server.logObjects.contains { $0["route"] as? String == "/api/users" && $0["status"] as? Int == 201 })
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTestSupport
 import Logging
+import Synchronization
 import Testing
 
 @testable import HTTPKernel
@@ -17,7 +18,7 @@ struct ServerTests {
     }
 
     /// One loop, so that "does not stall the loop" really means the same loop.
-    func start(maxInFlight: Int = 100, configure: (inout Router) -> Void = { _ in }) throws -> Running {
+    func start(maxInFlight: Int = 100, observer: (any ServerObserver)? = nil, configure: (inout Router) -> Void = { _ in }) throws -> Running {
         var router = Router()
         router.get("/fast") { _ in .text("fast") }
         router.get("/slow") { request in
@@ -32,6 +33,7 @@ struct ServerTests {
         configuration.eventLoops = 1
         configuration.maxInFlightPerLoop = maxInFlight
         configuration.accessLog = false
+        configuration.observer = observer
         let server = HTTPServer(configuration: configuration, responder: router, logger: Logger(label: "test"))
         return Running(server: server, port: try server.start())
     }
@@ -66,6 +68,47 @@ struct ServerTests {
         #expect(try slow.readResponse().status == 200)
         #expect(try RawHTTPClient(port: running.port).get("/fast").status == 200)
         await stop(running)
+    }
+
+    /// Records what the kernel reports; every call comes from the one loop thread.
+    final class RecordingObserver: ServerObserver, @unchecked Sendable {
+        // @unchecked: `events` is behind a Mutex; the loop observer is this object itself.
+        final class Loop: LoopObserver {
+            let owner: RecordingObserver
+            init(owner: RecordingObserver) { self.owner = owner }
+            func responded(method: HTTPMethod, route: String?, status: Int, durationNanoseconds: UInt64) {
+                owner.events.withLock { $0.append("\(method) \(route ?? "-") \(status)") }
+            }
+            func shed() { owner.events.withLock { $0.append("shed") } }
+            func sampled(_ sample: LoopSample) { owner.events.withLock { $0.append("sample \(sample.inFlight)") } }
+        }
+        let events = Mutex<[String]>([])
+        var sampleIntervalMilliseconds: Int { 100 }
+        func makeLoopObserver(loop: Int) -> any LoopObserver { Loop(owner: self) }
+    }
+
+    @Test("the observer hears every response with its route template, every shed request and periodic samples")
+    func observerHooks() async throws {
+        let observer = RecordingObserver()
+        let running = try start(maxInFlight: 1, observer: observer) { router in
+            router.get("/items/:id") { _ in throw HTTPError.notFound("item") }
+        }
+        let slow = try RawHTTPClient(port: running.port)
+        try slow.send(RawHTTPClient.request("GET", "/slow?ms=600"))
+        usleep(200_000)
+        #expect(try RawHTTPClient(port: running.port).get("/fast").status == 503)
+        #expect(try slow.readResponse().status == 200)
+        let client = try RawHTTPClient(port: running.port)
+        #expect(try client.get("/items/42").status == 404)
+        #expect(try client.get("/nowhere").status == 404)
+        #expect(try client.get("/fast", method: "TRACE").status == 405)
+        usleep(250_000)
+        await stop(running)
+        let events = observer.events.withLock { $0 }
+        let answers = events.filter { !$0.hasPrefix("sample") }
+        #expect(answers == ["shed", "GET - 503", "GET /slow 200", "GET /items/:id 404", "GET - 404", "TRACE - 405"])
+        #expect(events.contains("sample 1"), "a sample taken while /slow was in flight")
+        #expect(events.filter { $0.hasPrefix("sample") }.count >= 3)
     }
 
     @Test("a client gone before its reply is ready leaves the server healthy")

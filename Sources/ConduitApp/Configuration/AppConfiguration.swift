@@ -37,6 +37,10 @@ public struct AppConfiguration: Sendable {
     public var trustProxy = false
     /// Cookie authentication for browser frontends (`AuthCookie`).
     public var authCookie = false
+    /// Whether the kernel reports to the metrics and `GET /metrics` serves them.
+    public var metricsEnabled = true
+    /// Bearer token guarding `GET /metrics`; nil: open in development, 404 in production.
+    public var metricsToken: String?
 
     public init(jwtSecret: String) { self.jwtSecret = jwtSecret }
 
@@ -87,6 +91,8 @@ public struct AppConfiguration: Sendable {
                 case .rateLimitPerMinute: String(rateLimitPerMinute)
                 case .trustProxy: String(trustProxy)
                 case .authCookie: String(authCookie)
+                case .metricsEnabled: String(metricsEnabled)
+                case .metricsToken: metricsToken == nil ? "" : "<set, \(metricsToken!.utf8.count) bytes>"
                 }
             return (key, value)
         }

@@ -32,6 +32,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case rateLimitPerMinute = "RATE_LIMIT_PER_MINUTE"
     case trustProxy = "TRUST_PROXY"
     case authCookie = "AUTH_COOKIE"
+    case metricsEnabled = "METRICS_ENABLED"
+    case metricsToken = "METRICS_TOKEN"
 
     /// The key as swift-configuration reads it: `MAX_BODY_BYTES` is `max.body.bytes`, which its
     /// environment provider spells `MAX_BODY_BYTES` and its command-line provider `--max-body-bytes`.
@@ -39,7 +41,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
 
     public var commandLineFlag: String { "--" + rawValue.lowercased().replacingOccurrences(of: "_", with: "-") }
 
-    public var isSecret: Bool { self == .jwtSecret || self == .jwtPreviousSecrets || self == .databaseURL }
+    public var isSecret: Bool { self == .jwtSecret || self == .jwtPreviousSecrets || self == .databaseURL || self == .metricsToken }
 
     /// The default as text, or nil when there is none (a secret, or derived at start-up).
     public var defaultValue: String? {
@@ -70,6 +72,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .rateLimitPerMinute: "0"
         case .trustProxy: "false"
         case .authCookie: "false"
+        case .metricsEnabled: "true"
+        case .metricsToken: ""
         }
     }
 
@@ -101,6 +105,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .rateLimitPerMinute: "Requests per client IP per minute on every other route; 0 (the default) is off."
         case .trustProxy: "true only behind a reverse proxy: the client IP is then the right-most X-Forwarded-For hop."
         case .authCookie: "true for browser frontends: login also sets the token in an HttpOnly cookie that is accepted as auth; writes it authenticates need an Origin from CORS_ALLOWED_ORIGINS."
+        case .metricsEnabled: "false turns metrics off: the kernel reports nothing and GET /metrics answers 404."
+        case .metricsToken: "When set, GET /metrics requires Authorization: Bearer <token>. Empty: /metrics is open in development and 404 in production."
         }
     }
 }

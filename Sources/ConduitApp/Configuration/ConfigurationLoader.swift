@@ -119,6 +119,8 @@ public enum ConfigurationLoader {
                 throw ConfigurationError("AUTH_COOKIE=true needs CORS_ALLOWED_ORIGINS to list the frontend origins (not *): only they may send cookie-authenticated writes")
             }
         }
+        configuration.metricsEnabled = try values.choice(.metricsEnabled, Values.boolean, "true or false")
+        configuration.metricsToken = try values.metricsToken(environment: environment)
         return configuration
     }
 
@@ -171,6 +173,19 @@ public enum ConfigurationLoader {
             let url = string(.databaseURL) ?? ConfigurationKey.databaseURL.defaultValue!
             _ = try DatabaseLocation(url: url)
             return url
+        }
+
+        /// Empty means none; a set token must be printable ASCII without spaces (it travels in
+        /// a header) and, in production, at least 16 bytes.
+        func metricsToken(environment: AppConfiguration.Environment) throws(ConfigurationError) -> String? {
+            guard let token = string(.metricsToken), !token.isEmpty else { return nil }
+            guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                throw ConfigurationError("METRICS_TOKEN must be printable ASCII without spaces")
+            }
+            if environment == .production, token.utf8.count < 16 {
+                throw ConfigurationError("METRICS_TOKEN must be at least 16 bytes when APP_ENV=production")
+            }
+            return token
         }
 
         /// `*`, or origins as `scheme://host[:port]`; `*` is refused in production.

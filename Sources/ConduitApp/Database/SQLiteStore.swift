@@ -16,6 +16,8 @@ public final class SQLiteStore: Sendable {
     /// multi-statement transaction never interleaves with another request's statements.
     private let writer: SQLiteConnection
     private let writeLock = AsyncLock()
+    /// Connections the store holds: one reader, one writer (reported as the pool size).
+    public static let connectionCount = 2
 
     private init(path: String, reader: SQLiteConnection, writer: SQLiteConnection) {
         self.path = path

@@ -81,17 +81,20 @@ struct RateLimitMiddleware: HTTPMiddleware {
     /// Only behind a trusted proxy is `X-Forwarded-For` believed, and only its right-most hop
     /// (the address the proxy itself saw); anything to its left is client-supplied.
     let trustProxy: Bool
+    /// Counts refusals (`conduit_http_requests_rate_limited_total{limit}`), when set.
+    var metrics: AppMetrics? = nil
 
     func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
         let isAuth = request.method == .post && (request.path == "/api/users" || request.path == "/api/users/login")
-        // Health probes come from the balancer, not clients: never limited.
-        let isProbe = request.path == "/healthz" || request.path == "/readyz"
+        // Health probes and metrics scrapes come from the infrastructure, not clients: never limited.
+        let isProbe = request.path == "/healthz" || request.path == "/readyz" || request.path == "/metrics"
         guard !isProbe, let limiter = isAuth ? auth : general else { return try await next.respond(to: request) }
         let decision = limiter.take(clientAddress(request))
         var response: HTTPResponse
         if decision.allowed {
             response = try await next.respond(to: request)
         } else {
+            (isAuth ? metrics?.rateLimitedAuth : metrics?.rateLimitedGeneral)?.increment()
             response = HTTPError(status: 429, key: "rate_limit", "too many requests, retry later").response
             response.headers.set("Retry-After", String(decision.retryAfterSeconds))
         }
