@@ -201,7 +201,7 @@ enum APIDescription {
         403: "The resource belongs to someone else.",
         404: "Not found.",
         409: "A unique field is already taken.",
-        413: "Body larger than MAX_BODY_BYTES.",
+        413: "Body larger than MAX_BODY_BYTES (the envelope when Content-Length declares it; evhttp's HTML page when a chunked body grows past it).",
         422: "Validation failed: every failing field with its messages.",
         429: "Rate limited; see Retry-After.",
         503: "Overloaded (load shedding), database unavailable or shutting down; see Retry-After.",
@@ -256,11 +256,11 @@ enum APIDescription {
         var errors = Set(operation.errors + [400, 429, 503])
         if operation.auth == .required || operation.auth == .optional { errors.insert(401) }
         for status in errors.sorted() {
-            // evhttp refuses an oversized body itself, with its own HTML page (a known gap:
-            // evhttp 2.1 has no hook for its error replies).
-            let content: [String: Any] = status == 413
-                ? ["text/html": ["schema": ["type": "string"]]]
-                : ["application/json": ["schema": ref("ErrorEnvelope")]]
+            // A declared Content-Length over the limit gets the envelope from the kernel's head
+            // scan; a chunked body that grows past it gets evhttp's own HTML page (evhttp 2.1
+            // has no hook for its error replies).
+            var content: [String: Any] = ["application/json": ["schema": ref("ErrorEnvelope")]]
+            if status == 413 { content["text/html"] = ["schema": ["type": "string"]] }
             responses[String(status)] = ["description": errorDescriptions[status] ?? "Error.", "content": content]
         }
         object["responses"] = responses
