@@ -76,7 +76,7 @@ let package = Package(
             swiftSettings: strict),
 
         // Generated requests through the whole request path in process (Scripts/fuzz.sh):
-        // libFuzzer when built with -sanitize=fuzzer -D LIBFUZZER, a seeded mutator otherwise.
+        // libFuzzer when built as Scripts/fuzz.sh does (-D LIBFUZZER), a seeded mutator otherwise.
         .executableTarget(
             name: "conduit-fuzz",
             dependencies: [
