@@ -23,14 +23,13 @@ final class FuzzHarness: @unchecked Sendable {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("conduit-fuzz-\(getpid())")
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var configuration = AppConfiguration(jwtSecret: (0..<48).map { _ in "abcdefghijkmnopqrstuvwxyz0123456789".randomElement()! }.map(String.init).joined())
+        var configuration = AppConfiguration(jwtSecret: String((0..<48).map { _ in "abcdefghijkmnopqrstuvwxyz0123456789".randomElement()! }))
         configuration.databaseURL = "sqlite:" + folder.appendingPathComponent("fuzz.sqlite").path
         configuration.passwordHashCost = 10
         configuration.rateLimitAuthPerMinute = 0  // every input comes from one address
         configuration.corsAllowedOrigins = ["https://app.example.com"]
         configuration.authCookie = true
         let (responder, close) = try await Application(configuration: configuration).makeInProcessResponder(logger: logger)
-        let harness = FuzzHarness(responder: responder, token: "", close: close)
         // The user the authenticated inputs act as, and something for them to act on.
         for seed in Seeds.setup {
             _ = try await responder.respond(to: FuzzInput(seed).request(token: "")!)
@@ -40,7 +39,7 @@ final class FuzzHarness: @unchecked Sendable {
         guard let token = (json?["user"] as? [String: Any])?["token"] as? String else {
             throw Failure(description: "setup: login failed with \(login.status)")
         }
-        return FuzzHarness(responder: harness.responder, token: token, close: close)
+        return FuzzHarness(responder: responder, token: token, close: close)
     }
 
     struct Failure: Error, CustomStringConvertible {
