@@ -33,12 +33,16 @@ let package = Package(
             pkgConfig: "libevent_pthreads",
             providers: [.apt(["libevent-dev"])]),
 
+        // The one C file that reads a libevent struct field (a bufferevent's write event).
+        .target(name: "CLibeventLayout"),
+
         // The HTTP kernel: event loops, evhttp, executor hand-off, routing, middleware, errors.
         // It knows nothing of Conduit.
         .target(
             name: "HTTPKernel",
             dependencies: [
                 "CLibevent",
+                "CLibeventLayout",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -1,4 +1,5 @@
 import CLibevent
+import CLibeventLayout
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,6 +31,8 @@ final class Connection {
 
     let evcon: OpaquePointer
     let bufferEvent: OpaquePointer
+    /// The bufferevent's write event, when the loop writes replies itself (``writeNow()``).
+    let writeEvent: OpaquePointer?
     var inputCallback: OpaquePointer?
     private var headScanner = RequestHeadScanner()
     var phase = Phase.idle
@@ -47,6 +50,7 @@ final class Connection {
     init(evcon: OpaquePointer, bufferEvent: OpaquePointer, loop: EventLoop) {
         self.evcon = evcon
         self.bufferEvent = bufferEvent
+        writeEvent = loop.writesInLoop ? conduit_bufferevent_write_event(bufferEvent) : nil
         self.loop = loop
         phaseStarted = loop.coarseNow
     }

@@ -86,7 +86,8 @@ extension EventLoop {
         let request = exchange.request
         let closing = closing || draining
         // A request whose client left has no connection any more; evhttp then just frees it.
-        if evhttp_request_get_connection(request) != nil, let connection = exchange.connection {
+        let liveConnection = evhttp_request_get_connection(request) != nil ? exchange.connection : nil
+        if let connection = liveConnection {
             if closing { connection.enter(.closing) } else { connection.responseSent() }
         }
         let output = evhttp_request_get_output_headers(request)
@@ -115,6 +116,7 @@ extension EventLoop {
             }
         }
         evhttp_send_reply(request, Int32(response.status), nil, nil)
+        liveConnection?.writeNow()
         guard timesRequests else { return }
         let elapsed = EventLoop.monotonicNanoseconds() - exchange.startedAt
         observer?.responded(method: exchange.method, route: response.route, status: response.status, durationNanoseconds: elapsed)

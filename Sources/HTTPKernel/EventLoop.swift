@@ -26,6 +26,8 @@ final class EventLoop: @unchecked Sendable {
     /// Whether a request's duration is measured (for the access log or the observer).
     let timesRequests: Bool
     let executor: LoopExecutor
+    /// Whether replies are written in the iteration that produced them (EventLoop+Writes.swift).
+    let writesInLoop: Bool
 
     let base: OpaquePointer
     let http: OpaquePointer
@@ -74,12 +76,16 @@ final class EventLoop: @unchecked Sendable {
         observer = configuration.observer?.makeLoopObserver(loop: index)
         timesRequests = logsAccess || observer != nil
         serverNameC = strdup(configuration.serverName)
-        guard let base = event_base_new() else { throw ListeningSocket.Failure(description: "event_base_new failed") }
+        guard let base = EventLoop.makeBase() else { throw ListeningSocket.Failure(description: "event_base_new failed") }
         // Two priorities: connection bookkeeping (0) runs before any I/O of the new connection (1).
         event_base_priority_init(base, 2)
         guard let http = evhttp_new(base) else { throw ListeningSocket.Failure(description: "evhttp_new failed") }
         self.base = base
         self.http = http
+        writesInLoop = EventLoop.bufferEventLayoutHolds(base: base)
+        if !writesInLoop {
+            logger.warning("libevent's bufferevent layout is not the one compiled against; replies wait for epoll")
+        }
         let wakeFD = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
         guard wakeFD >= 0 else { throw ListeningSocket.Failure(description: "eventfd failed") }
         self.wakeFD = wakeFD

@@ -1,3 +1,4 @@
+import CLibevent
 import Foundation
 import HTTPTestSupport
 import Logging
@@ -148,5 +149,33 @@ struct ServerTests {
         #expect(response.status == 500)
         #expect(response.text == #"{"errors":{"server":["internal error"]}}"#)
         await stop(running)
+    }
+
+    /// Replies are written in the loop iteration that made them (EventLoop+Writes.swift); one
+    /// that does not fit the socket's buffers must still finish later, in order, while the loop
+    /// serves others.
+    @Test("a reply larger than the socket buffers reaches a late reader, followed by the next pipelined one")
+    func largeReplyToLateReader() async throws {
+        let size = 8 << 20
+        let running = try start { router in
+            router.get("/big") { _ in HTTPResponse(body: (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 13) }) }
+        }
+        let late = try RawHTTPClient(port: running.port)
+        try late.send(RawHTTPClient.request("GET", "/big") + RawHTTPClient.request("GET", "/fast"))
+        usleep(300_000)  // the server has filled the socket's buffers and waits for the reader
+        #expect(try RawHTTPClient(port: running.port).get("/fast").text == "fast")
+        let big = try late.readResponse()
+        #expect(big.status == 200)
+        #expect(big.body.count == size)
+        #expect(big.body == (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 13) })
+        #expect(try late.readResponse().text == "fast")
+        await stop(running)
+    }
+
+    @Test("the bufferevent layout compiled against is the one libevent uses")
+    func bufferEventLayout() throws {
+        let base = try #require(EventLoop.makeBase())
+        defer { event_base_free(base) }
+        #expect(EventLoop.bufferEventLayoutHolds(base: base))
     }
 }
