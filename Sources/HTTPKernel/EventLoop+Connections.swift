@@ -34,6 +34,8 @@ final class Connection {
     /// The bufferevent's write event, when the loop writes replies itself (``writeNow()``).
     let writeEvent: OpaquePointer?
     var inputCallback: OpaquePointer?
+    /// Replies evhttp counts as sent that are still in the output buffer (``holdReply()``).
+    var holdsOutput = false
     private var headScanner = RequestHeadScanner()
     var phase = Phase.idle
     var phaseStarted: Int
@@ -92,6 +94,17 @@ final class Connection {
         } else {
             enter(.idle)
         }
+    }
+
+    /// Whether the request being handled persists the connection by default (HTTP/1.1); asked
+    /// before its reply, while the scanner is still this request's.
+    var requestIsHTTP11: Bool { headScanner.isHTTP11 }
+
+    /// Whether the next request, head and body, is already in the input buffer: evhttp will
+    /// read it as soon as the current reply counts as sent. Asked after ``responseSent()``.
+    var nextRequestIsBuffered: Bool {
+        guard phase == .receiving, let length = headScanner.requestLength else { return false }
+        return evbuffer_get_length(bufferevent_get_input(bufferEvent)) >= length
     }
 
     /// Why the current request head is refused (``RequestHeadScanner``), if it is.
@@ -200,6 +213,9 @@ extension EventLoop {
                 pendingRefusals.append(connection)
             default: break
             }
+            // A safety net: held replies go at the latest here, should evhttp and the head
+            // scanner ever disagree on whether the next request was complete.
+            if connection.holdsOutput, connection.phase != .handling { connection.flushHeldReplies() }
         }
         // A close callback may already have freed some of them (drain closes idle ones too).
         closingInBulk = true

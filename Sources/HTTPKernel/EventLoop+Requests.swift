@@ -16,6 +16,9 @@ struct PendingExchange: @unchecked Sendable {
     let path: String
     let peerAddress: String
     let startedAt: UInt64
+    /// HTTP/1.1 without `Connection: close` or other connection options: evhttp keeps the
+    /// connection after the reply, so the reply may be held for a pipelined one (EventLoop+Writes.swift).
+    var persistent = false
 }
 
 extension EventLoop {
@@ -30,7 +33,7 @@ extension EventLoop {
         let method = Self.method(of: request)
         let uri = evhttp_request_get_evhttp_uri(request)
         let path = uri.flatMap { evhttp_uri_get_path($0) }.map { String(cString: $0) } ?? "/"
-        let exchange = PendingExchange(
+        var exchange = PendingExchange(
             request: request, connection: connection, requestID: requestID, method: method, path: path.isEmpty ? "/" : path,
             peerAddress: connection?.peerAddress ?? "", startedAt: startedAt)
 
@@ -41,6 +44,7 @@ extension EventLoop {
             send(HTTPError(status: refusal!.status, key: refusal!.key, refusal!.message).response, for: exchange, closing: true)
             return
         }
+        exchange.persistent = connection?.requestIsHTTP11 == true && headers["Connection"] == nil
         if method == .head || method == .trace, Self.declaresBody(headers) {
             // evhttp reads no body for HEAD or TRACE, so these bytes would be parsed as the next
             // request on the connection (a smuggling shape). Refuse, and close the connection
@@ -66,6 +70,9 @@ extension EventLoop {
 
         inFlight += 1
         executor.runInline { dispatch(RequestWork(request: httpRequest, exchange: exchange)) }
+        // The handler suspended: replies held for this one to join (pipelining) go out now
+        // rather than after it.
+        if let connection, connection.holdsOutput, connection.phase == .handling { connection.flushHeldReplies() }
     }
 
     /// Sends a handler's response, on the loop thread whatever thread the handler ended on.
@@ -116,7 +123,13 @@ extension EventLoop {
             }
         }
         evhttp_send_reply(request, Int32(response.status), nil, nil)
-        liveConnection?.writeNow()
+        if let connection = liveConnection {
+            if !closing, exchange.persistent, connection.nextRequestIsBuffered, connection.outputLength <= Connection.holdLimit {
+                connection.holdReply()
+            } else {
+                connection.writeNow()
+            }
+        }
         guard timesRequests else { return }
         let elapsed = EventLoop.monotonicNanoseconds() - exchange.startedAt
         observer?.responded(method: exchange.method, route: response.route, status: response.status, durationNanoseconds: elapsed)

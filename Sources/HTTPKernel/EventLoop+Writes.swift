@@ -17,8 +17,16 @@ import CLibeventLayout
 ///   have after epoll reported the socket writable (a socket that is not writable yet just
 ///   reschedules, as before), so the write interest never reaches epoll.
 ///
-/// Together: four system calls per request (one `epoll_ctl` left, re-arming reading), and
-/// 1.2-1.3x the requests per second of evhttp without them (docs/ARCHITECTURE.md).
+/// Together: four system calls per request (one `epoll_ctl` left, re-arming reading).
+///
+/// Pipelined requests: evhttp reads the next request only once the current reply is written,
+/// so each reply would be its own `writev` (and TCP segment). When the next request is already
+/// wholly buffered, the reply is held instead (``Connection/holdReply()``): evhttp is told it
+/// was written and goes on to the next request, whose reply joins it, and the last reply of
+/// the batch writes them all at once. A held reply never waits on a handler: if the next
+/// request's handler suspends, what is held is written at once (``Connection/flushHeldReplies()``).
+/// Held output is bounded (``Connection/holdLimit``); HTTP/1.0, `Connection` options and a
+/// draining server are never held, since evhttp may close the connection after the reply.
 extension EventLoop {
     static func makeBase() -> OpaquePointer? {
         guard let configuration = event_config_new() else { return nil }
@@ -43,8 +51,36 @@ extension EventLoop {
 }
 
 extension Connection {
-    /// Lets the bufferevent write what evhttp just queued, in this loop iteration.
+    /// Held replies beyond this many bytes are written rather than held further.
+    static let holdLimit = 16 * 1024
+
+    var outputLength: Int { evbuffer_get_length(bufferevent_get_output(bufferEvent)) }
+
+    /// Lets the bufferevent write what evhttp just queued (and anything held), in this loop
+    /// iteration; evhttp hears the reply was written when it was.
     func writeNow() {
+        holdsOutput = false
         if let writeEvent { event_active(writeEvent, Int32(EV_WRITE), 1) }
+    }
+
+    /// Leaves the reply in the output buffer and tells evhttp it was written: its write
+    /// callback runs deferred (outside the callback that is sending), frees the request and
+    /// starts reading the next one. Writing stays off until a reply is written for real.
+    func holdReply() {
+        holdsOutput = true
+        bufferevent_disable(bufferEvent, Int16(EV_WRITE))
+        bufferevent_trigger(bufferEvent, Int16(EV_WRITE), Int32(BEV_TRIG_IGNORE_WATERMARKS.rawValue | BEV_TRIG_DEFER_CALLBACKS.rawValue))
+    }
+
+    /// Writes held replies straight to the socket. Only while the bufferevent's writing is off:
+    /// with it on, the bufferevent writes them itself, and draining its buffer behind its back
+    /// would leave evhttp waiting for a write that never comes. Held output is small (under
+    /// ``holdLimit``), so a socket rarely takes less; what it does not take goes with the next
+    /// reply.
+    func flushHeldReplies() {
+        guard holdsOutput else { return }
+        holdsOutput = false
+        guard bufferevent_get_enabled(bufferEvent) & Int16(EV_WRITE) == 0 else { return }
+        evbuffer_write(bufferevent_get_output(bufferEvent), bufferevent_getfd(bufferEvent))
     }
 }

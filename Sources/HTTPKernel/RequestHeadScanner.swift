@@ -47,6 +47,20 @@ struct RequestHeadScanner {
     private var contentLengths = 0
     private var declaredLength: Int?
     private var hasTransferEncoding = false
+    /// The request line's last eight bytes, to tell its HTTP version.
+    private var requestLineTail: UInt64 = 0
+    /// Whether the request line ended in `HTTP/1.1`: the connection persists after the reply
+    /// unless the request says `Connection: close` (HTTP/1.0 and others: not counted on).
+    private(set) var isHTTP11 = false
+
+    /// The bytes from the scan's start to the end of the request's body, once the head is
+    /// complete and the body is absent or framed by a plain Content-Length: when that much is
+    /// buffered, evhttp reads the whole request without waiting for the peer.
+    var requestLength: Int? {
+        guard state == .headComplete, !hasTransferEncoding else { return nil }
+        if contentLengths == 0 { return headBytes }
+        return declaredLength.map { headBytes + $0 }
+    }
 
     init(maxHeadBytes: Int = .max, maxBodyBytes: Int = .max) {
         self.maxHeadBytes = maxHeadBytes
@@ -71,8 +85,10 @@ struct RequestHeadScanner {
                 guard previous == UInt8(ascii: "\r") else { return refuse(.header("bare LF in request head")) }
                 if lineLength == 0 {
                     if sawLine { return endOfHead() }
+                } else if sawLine {
+                    if let refusal = endOfField() { return refuse(refusal) }
                 } else {
-                    if sawLine, let refusal = endOfField() { return refuse(refusal) }
+                    isHTTP11 = requestLineTail == Self.http11
                     sawLine = true
                 }
                 startLine()
@@ -83,7 +99,7 @@ struct RequestHeadScanner {
                 if lineLength == 0, sawLine, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
                     return refuse(.header("folded header line (obs-fold)"))
                 }
-                if sawLine { follow(byte, at: lineLength) }
+                if sawLine { follow(byte, at: lineLength) } else { requestLineTail = requestLineTail &<< 8 | UInt64(byte) }
                 lineLength += 1
             }
         }
@@ -148,6 +164,7 @@ struct RequestHeadScanner {
         return state
     }
 
+    private static let http11 = "HTTP/1.1".utf8.reduce(UInt64(0)) { $0 &<< 8 | UInt64($1) }
     private static let contentLength = Array("content-length:".utf8)
     private static let transferEncoding = Array("transfer-encoding:".utf8)
 }

@@ -69,4 +69,29 @@ struct RequestHeadFramingTests {
         #expect(feed(head, maxHead: 64) == .refused(.init(status: 431, key: "header", message: "request head too large")))
         #expect(feed("GET / HTTP/1.1\r\n\r\n", maxHead: 18) == .headComplete)
     }
+
+    func scanner(_ text: String) -> RequestHeadScanner {
+        var scanner = RequestHeadScanner()
+        Array(text.utf8).withUnsafeBytes { _ = scanner.scan($0) }
+        return scanner
+    }
+
+    @Test("the request line's version is read: only HTTP/1.1 counts as persistent by default")
+    func version() {
+        #expect(scanner("GET / HTTP/1.1\r\nHost: x\r\n\r\n").isHTTP11)
+        #expect(scanner("\r\nGET /a/b?c=HTTP/1.0 HTTP/1.1\r\n\r\n").isHTTP11)
+        #expect(!scanner("GET / HTTP/1.0\r\nHost: x\r\n\r\n").isHTTP11)
+        #expect(!scanner("GET / HTTP/1.10\r\n\r\n").isHTTP11)
+        #expect(!scanner("GET / HTTP/1.0\r\nX: HTTP/1.1\r\n\r\n").isHTTP11)
+    }
+
+    @Test("the whole request's length is known only for a complete head with a plain body length")
+    func requestLength() {
+        #expect(scanner("GET / HTTP/1.1\r\n\r\n").requestLength == 18)
+        #expect(scanner("\r\nGET / HTTP/1.1\r\n\r\nnext").requestLength == 20)
+        #expect(scanner("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n").requestLength == 39 + 10)
+        #expect(scanner("POST / HTTP/1.1\r\nContent-Length: 10\r\n").requestLength == nil)
+        #expect(scanner("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n").requestLength == nil)
+        #expect(scanner("POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\n").requestLength == nil)
+    }
 }

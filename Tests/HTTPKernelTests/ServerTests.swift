@@ -178,4 +178,75 @@ struct ServerTests {
         defer { event_base_free(base) }
         #expect(EventLoop.bufferEventLayoutHolds(base: base))
     }
+
+    // Pipelined replies are held while the next request is already buffered, and written
+    // together (EventLoop+Writes.swift). These pin down when holding must not happen.
+
+    @Test("pipelined requests come back complete and in order, whatever their mix")
+    func pipelinedMixInOrder() async throws {
+        let running = try start { router in
+            router.post("/echo") { request in .text(String(decoding: request.body, as: UTF8.self)) }
+        }
+        let client = try RawHTTPClient(port: running.port)
+        var batch = ""
+        for index in 0..<40 {
+            batch += index.isMultiple(of: 3)
+                ? RawHTTPClient.request("POST", "/echo", body: "body-\(index)")
+                : RawHTTPClient.request(index.isMultiple(of: 5) ? "HEAD" : "GET", "/fast")
+        }
+        try client.send(batch)
+        for index in 0..<40 {
+            let method = index.isMultiple(of: 3) ? "POST" : index.isMultiple(of: 5) ? "HEAD" : "GET"
+            let response = try client.readResponse(method: method)
+            #expect(response.status == 200)
+            #expect(response.text == (method == "POST" ? "body-\(index)" : method == "HEAD" ? "" : "fast"), "reply \(index)")
+        }
+        #expect(try client.get("/fast").text == "fast", "the connection is still usable")
+        await stop(running)
+    }
+
+    @Test("a reply held for the next pipelined request goes out when that request's handler suspends")
+    func heldReplyDoesNotWaitForSlowHandler() async throws {
+        let running = try start()
+        let client = try RawHTTPClient(port: running.port)
+        try client.send(RawHTTPClient.request("GET", "/fast") + RawHTTPClient.request("GET", "/slow?ms=1500"))
+        let started = ContinuousClock.now
+        #expect(try client.readResponse().text == "fast")
+        #expect(ContinuousClock.now - started < .milliseconds(1000), "the first reply waited for the second handler")
+        #expect(try client.readResponse().text == "slow")
+        await stop(running)
+    }
+
+    @Test("a reply after which evhttp closes the connection is written, not held")
+    func closingRepliesAreNotHeld() async throws {
+        let running = try start()
+        // HTTP/1.0 without keep-alive, and HTTP/1.1 with Connection: close, each followed by a
+        // second request in the same write: the first reply arrives, then the connection closes.
+        let http11 = try RawHTTPClient(port: running.port)
+        try http11.send(RawHTTPClient.request("GET", "/fast", headers: ["Connection: close"]) + RawHTTPClient.request("GET", "/fast"))
+        #expect(try http11.readResponse().text == "fast")
+        #expect(http11.waitForClose())
+        // An HTTP/1.0 reply without keep-alive has no Content-Length: its body ends at the close.
+        let http10 = try RawHTTPClient(port: running.port)
+        try http10.send("GET /fast HTTP/1.0\r\n\r\n" + RawHTTPClient.request("GET", "/fast"))
+        #expect(try http10.readResponse().status == 200)
+        #expect(http10.waitForClose())
+        #expect(String(decoding: http10.unread, as: UTF8.self) == "fast")
+        await stop(running)
+    }
+
+    @Test("a reply is not held for a pipelined request whose body has not all arrived")
+    func partialNextRequestDoesNotHoldReply() async throws {
+        let running = try start { router in
+            router.post("/echo") { request in .text(String(decoding: request.body, as: UTF8.self)) }
+        }
+        let client = try RawHTTPClient(port: running.port)
+        try client.send(RawHTTPClient.request("GET", "/fast") + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345")
+        let started = ContinuousClock.now
+        #expect(try client.readResponse().text == "fast")
+        #expect(ContinuousClock.now - started < .milliseconds(1000))
+        try client.send("67890")
+        #expect(try client.readResponse().text == "1234567890")
+        await stop(running)
+    }
 }

@@ -97,6 +97,10 @@ public final class RawHTTPClient {
         return Response(status: status, headers: headers, body: body)
     }
 
+    /// Bytes received but not yet read as a response (after ``waitForClose()``: everything the
+    /// peer sent before closing).
+    public var unread: [UInt8] { buffer }
+
     /// True when the peer closed (or reset) the connection within the read timeout.
     public func waitForClose() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 4096)
