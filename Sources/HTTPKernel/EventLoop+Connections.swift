@@ -36,6 +36,7 @@ final class Connection {
     var inputCallback: OpaquePointer?
     /// Replies evhttp counts as sent that are still in the output buffer (``holdReply()``).
     var holdsOutput = false
+    var heldReplies = 0
     private var headScanner = RequestHeadScanner()
     var phase = Phase.idle
     var phaseStarted: Int

@@ -124,7 +124,7 @@ extension EventLoop {
         }
         evhttp_send_reply(request, Int32(response.status), nil, nil)
         if let connection = liveConnection {
-            if !closing, exchange.persistent, connection.nextRequestIsBuffered, connection.outputLength <= Connection.holdLimit {
+            if !closing, exchange.persistent, connection.nextRequestIsBuffered, connection.mayHoldReply {
                 connection.holdReply()
             } else {
                 connection.writeNow()

@@ -38,6 +38,9 @@ final class EventLoop: @unchecked Sendable {
     /// Answers refused request heads (EventLoop+Refusals.swift).
     var refuseEvent: OpaquePointer!
     var pendingRefusals: [Connection] = []
+    /// Releases held replies to evhttp (EventLoop+Writes.swift).
+    var releaseEvent: OpaquePointer!
+    var pendingReleases: [Connection] = []
     private var tickEvent: OpaquePointer!
     /// The observer's sampling timer (one-shot, re-armed each time) and when it is due.
     private var sampleEvent: OpaquePointer?
@@ -112,6 +115,10 @@ final class EventLoop: @unchecked Sendable {
             EventLoop.from(arg).runPendingRefusals()
         }, me)
         event_add(refuseEvent, nil)
+        releaseEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
+            EventLoop.from(arg).runPendingReleases()
+        }, me)
+        event_add(releaseEvent, nil)
         event_add(wakeEvent, nil)
         event_add(registerEvent, nil)
         var second = timeval(tv_sec: 1, tv_usec: 0)

@@ -249,4 +249,20 @@ struct ServerTests {
         #expect(try client.readResponse().text == "1234567890")
         await stop(running)
     }
+
+    @Test("pipelined requests followed by a half-close all get their replies, then the connection closes")
+    func pipelinedThenHalfClose() async throws {
+        let running = try start()
+        for count in [3, 100, 1000] {
+            let client = try RawHTTPClient(port: running.port)
+            try client.send(String(repeating: RawHTTPClient.request("GET", "/fast"), count: count))
+            client.shutdownWrite()
+            for index in 0..<count {
+                let response = try #require(try? client.readResponse(), "reply \(index) of \(count)")
+                #expect(response.text == "fast")
+            }
+            #expect(client.waitForClose())
+        }
+        await stop(running)
+    }
 }

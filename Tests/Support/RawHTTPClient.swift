@@ -53,6 +53,9 @@ public final class RawHTTPClient {
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
+    /// Half-closes: sends FIN, keeps reading (a client that has nothing more to ask).
+    public func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
+
     public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
