@@ -16,8 +16,8 @@ struct PendingExchange: @unchecked Sendable {
     let path: String
     let peerAddress: String
     let startedAt: UInt64
-    /// HTTP/1.1 without `Connection: close` or other connection options: evhttp keeps the
-    /// connection after the reply, so the reply may be held for a pipelined one (EventLoop+Writes.swift).
+    /// HTTP/1.1, an origin-form target and no `Connection` header: evhttp keeps the connection
+    /// after the reply, so the reply may be held for a pipelined one (EventLoop+Writes.swift).
     var persistent = false
 }
 
@@ -44,7 +44,10 @@ extension EventLoop {
             send(HTTPError(status: refusal!.status, key: refusal!.key, refusal!.message).response, for: exchange, closing: true)
             return
         }
+        // An absolute-form target (`GET http://host/ HTTP/1.1`) is a proxy request to evhttp,
+        // which then closes the connection unless `Proxy-Connection: keep-alive`: not counted on.
         exchange.persistent = connection?.requestIsHTTP11 == true && headers["Connection"] == nil
+            && evhttp_request_get_uri(request)?.pointee == CChar(UInt8(ascii: "/"))
         if method == .head || method == .trace, Self.declaresBody(headers) {
             // evhttp reads no body for HEAD or TRACE, so these bytes would be parsed as the next
             // request on the connection (a smuggling shape). Refuse, and close the connection

@@ -25,8 +25,10 @@ import CLibeventLayout
 /// was written and goes on to the next request, whose reply joins it, and the last reply of
 /// the batch writes them all at once. A held reply never waits on a handler: if the next
 /// request's handler suspends, what is held is written at once (``Connection/flushHeldReplies()``).
-/// Held output is bounded (``Connection/holdLimit``, ``Connection/maxHeldReplies``); HTTP/1.0, `Connection` options and a
-/// draining server are never held, since evhttp may close the connection after the reply.
+/// Held output is bounded (``Connection/holdLimit``, ``Connection/maxHeldReplies``). Replies
+/// to HTTP/1.0, to requests with a `Connection` header or an absolute-form target (a proxy
+/// request to evhttp), and from a draining server are never held: evhttp may close the
+/// connection after them.
 extension EventLoop {
     static func makeBase() -> OpaquePointer? {
         guard let configuration = event_config_new() else { return nil }

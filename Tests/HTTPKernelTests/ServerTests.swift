@@ -226,6 +226,12 @@ struct ServerTests {
         try http11.send(RawHTTPClient.request("GET", "/fast", headers: ["Connection: close"]) + RawHTTPClient.request("GET", "/fast"))
         #expect(try http11.readResponse().text == "fast")
         #expect(http11.waitForClose())
+        // An absolute-form target is a proxy request to evhttp, closed unless Proxy-Connection
+        // says keep-alive.
+        let proxy = try RawHTTPClient(port: running.port)
+        try proxy.send("GET http://example.com/fast HTTP/1.1\r\nHost: example.com\r\n\r\n" + RawHTTPClient.request("GET", "/fast"))
+        #expect(try proxy.readResponse().text == "fast")
+        #expect(proxy.waitForClose())
         // An HTTP/1.0 reply without keep-alive has no Content-Length: its body ends at the close.
         let http10 = try RawHTTPClient(port: running.port)
         try http10.send("GET /fast HTTP/1.0\r\n\r\n" + RawHTTPClient.request("GET", "/fast"))
