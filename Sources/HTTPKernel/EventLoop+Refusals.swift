@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// Connections whose request head was refused (``RequestHeadScanner``). evhttp never parsed
-/// that head, so it has no request to reply to: the loop writes the 400 itself, straight to
+/// that head, so it has no request to reply to: the loop writes the refusal itself, straight to
 /// the socket, and frees the connection. That happens outside evhttp's callbacks (an event, or
 /// the tick) and only once the connection's earlier replies are written, so bytes never
 /// interleave; a client that does not read them within the request deadline is closed without.
@@ -51,7 +51,7 @@ extension EventLoop {
 
     private func refusalReply(_ refusal: RequestHeadScanner.Refusal, requestID: String) -> [UInt8] {
         let body = ErrorEnvelope.encode([refusal.key: [refusal.message]])
-        let phrase = [413: "Content Too Large", 431: "Request Header Fields Too Large"][refusal.status] ?? "Bad Request"
+        let phrase = [413: "Content Too Large", 431: "Request Header Fields Too Large", 501: "Not Implemented"][refusal.status] ?? "Bad Request"
         var head = "HTTP/1.1 \(refusal.status) \(phrase)\r\nDate: \(dateCache.value)\r\nServer: \(configuration.serverName)\r\n"
         if configuration.identityHeaders {
             head += "X-Request-Id: \(requestID)\r\nX-Content-Type-Options: nosniff\r\n"

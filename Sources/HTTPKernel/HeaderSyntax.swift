@@ -11,6 +11,8 @@ enum HeaderSyntax {
         return true
     }
 
+    static func isTokenByte(_ byte: UInt8) -> Bool { tokenCharacters[Int(byte)] }
+
     /// A field value has no control characters except horizontal tab (obs-text, bytes of 0x80
     /// and above, is left to the UTF-8 check).
     static func isFieldValue(_ value: UnsafePointer<CChar>) -> Bool {

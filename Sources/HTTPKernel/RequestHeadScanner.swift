@@ -8,7 +8,11 @@
 /// - obs-fold (a header line starting with a space or tab): evhttp joins it to the previous
 ///   field, a proxy may treat it as a field of its own. RFC 9112 lets a server refuse it;
 /// - framing that contradicts itself (Content-Length twice, or with Transfer-Encoding);
-/// - a head over the header limit (431) or a declared body over the body limit (413).
+/// - a head over the header limit (431) or a declared body over the body limit (413);
+/// - a request line that is not `method SP request-target SP HTTP/d.d` (spaces inside the
+///   target, a version evhttp cannot serve), a method evhttp does not serve (501), a header
+///   line without a colon, a bare CR: evhttp would refuse these too, but with its own HTML page
+///   and no request id.
 ///
 /// The head ends at its first empty line after a non-empty one (CRLF before the request line
 /// is tolerated, as RFC 9112 allows). Bytes after the head are the body's or the next
@@ -21,6 +25,7 @@ struct RequestHeadScanner {
         let message: String
 
         static func header(_ message: String) -> Refusal { Refusal(status: 400, key: "header", message: message) }
+        static func requestLine(_ message: String) -> Refusal { Refusal(status: 400, key: "request", message: message) }
     }
 
     enum State: Equatable {
@@ -47,8 +52,14 @@ struct RequestHeadScanner {
     private var contentLengths = 0
     private var declaredLength: Int?
     private var hasTransferEncoding = false
-    /// The request line's last eight bytes, to tell its HTTP version.
-    private var requestLineTail: UInt64 = 0
+    // The request line, part by part: method (0), target (1), version (2), trailing spaces (3).
+    private var requestLinePart = 0
+    private var methodLength = 0
+    private var methodBits: UInt64 = 0
+    private var targetLength = 0
+    private var versionLength = 0
+    private var versionBits: UInt64 = 0
+    private var lineHasColon = false
     /// Whether the request line ended in `HTTP/1.1`: the connection persists after the reply
     /// unless the request says `Connection: close` (HTTP/1.0 and others: not counted on).
     private(set) var isHTTP11 = false
@@ -88,18 +99,24 @@ struct RequestHeadScanner {
                 } else if sawLine {
                     if let refusal = endOfField() { return refuse(refusal) }
                 } else {
-                    isHTTP11 = requestLineTail == Self.http11
+                    if let refusal = endOfRequestLine() { return refuse(refusal) }
                     sawLine = true
                 }
                 startLine()
             case UInt8(ascii: "\r"):
-                break  // a bare CR inside a line is evhttp's to refuse (it answers 400)
+                if previous == UInt8(ascii: "\r") { return refuse(.header("bare CR in request head")) }
             default:
+                if previous == UInt8(ascii: "\r") { return refuse(.header("bare CR in request head")) }
                 // (A `where` on a two-pattern case would guard only the second pattern.)
                 if lineLength == 0, sawLine, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
                     return refuse(.header("folded header line (obs-fold)"))
                 }
-                if sawLine { follow(byte, at: lineLength) } else { requestLineTail = requestLineTail &<< 8 | UInt64(byte) }
+                if sawLine {
+                    if byte == UInt8(ascii: ":") { lineHasColon = true }
+                    follow(byte, at: lineLength)
+                } else if let refusal = followRequestLine(byte) {
+                    return refuse(refusal)
+                }
                 lineLength += 1
             }
         }
@@ -113,6 +130,7 @@ struct RequestHeadScanner {
 
     private mutating func startLine() {
         lineLength = 0
+        lineHasColon = false
         lineMayBeContentLength = true
         lineMayBeTransferEncoding = true
         lengthValue = 0
@@ -140,8 +158,53 @@ struct RequestHeadScanner {
         }
     }
 
+    /// One byte of the request line (not CR or LF). RFC 9112: `method SP request-target SP
+    /// HTTP-version`; trailing spaces are tolerated, as evhttp trims them.
+    private mutating func followRequestLine(_ byte: UInt8) -> Refusal? {
+        if byte < 0x20 || byte == 0x7F { return .requestLine("control character in request line") }
+        if byte == UInt8(ascii: " ") {
+            let partIsEmpty = switch requestLinePart {
+            case 0: methodLength == 0
+            case 1: targetLength == 0
+            case 2: versionLength == 0
+            default: false
+            }
+            if partIsEmpty { return .requestLine("malformed request line") }
+            requestLinePart = min(requestLinePart + 1, 3)
+            return nil
+        }
+        switch requestLinePart {
+        case 0:
+            guard HeaderSyntax.isTokenByte(byte) else { return .requestLine("malformed request line") }
+            if methodLength < 8 { methodBits = methodBits &<< 8 | UInt64(byte) }
+            methodLength += 1
+        case 1:
+            targetLength += 1
+        case 2:
+            if versionLength < 8 { versionBits = versionBits &<< 8 | UInt64(byte) }
+            versionLength += 1
+        default:
+            // A fourth part: a space inside the target.
+            return .requestLine("malformed request line")
+        }
+        return nil
+    }
+
+    private mutating func endOfRequestLine() -> Refusal? {
+        guard requestLinePart >= 2, versionLength == 8,
+              versionBits & Self.versionMask == Self.versionPattern,
+              (0x30...0x31).contains((versionBits >> 16) & 0xFF), (0x30...0x39).contains(versionBits & 0xFF)
+        else { return .requestLine("malformed request line or unsupported HTTP version") }
+        guard methodLength <= 7, Self.methods.contains(methodBits) else {
+            return Refusal(status: 501, key: "method", message: "method not implemented")
+        }
+        isHTTP11 = versionBits == Self.http11
+        return nil
+    }
+
     /// A header line ended: notes the framing field it was, if any.
     private mutating func endOfField() -> Refusal? {
+        guard lineHasColon else { return .header("header line without a colon") }
         if lineMayBeContentLength, lineLength >= Self.contentLength.count {
             contentLengths += 1
             if contentLengths > 1 { return .header("more than one Content-Length") }
@@ -164,7 +227,13 @@ struct RequestHeadScanner {
         return state
     }
 
-    private static let http11 = "HTTP/1.1".utf8.reduce(UInt64(0)) { $0 &<< 8 | UInt64($1) }
+    private static func packed(_ text: String) -> UInt64 { text.utf8.reduce(UInt64(0)) { $0 &<< 8 | UInt64($1) } }
+    private static let http11 = packed("HTTP/1.1")
+    /// `HTTP/?.?`: the two digits are checked apart (major 0 or 1, as evhttp serves).
+    private static let versionPattern = packed("HTTP/\0.\0")
+    private static let versionMask: UInt64 = 0xFFFF_FFFF_FF00_FF00
+    /// The methods evhttp lets through to the router (`EventLoop.configureHTTP`).
+    private static let methods: Set<UInt64> = Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"].map(packed))
     private static let contentLength = Array("content-length:".utf8)
     private static let transferEncoding = Array("transfer-encoding:".utf8)
 }

@@ -6,7 +6,9 @@ import Testing
 /// connection, and the server keeps serving.
 @Suite("Malformed header fields over real sockets")
 struct HeaderShapeTests {
-    static func expectRefused(_ bytes: [UInt8], on server: ServerProcess, writes: Int = 1, _ comment: Comment) throws {
+    static func expectRefused(
+        _ bytes: [UInt8], on server: ServerProcess, writes: Int = 1, status: Int = 400, key: String = "header", _ comment: Comment
+    ) throws {
         let client = try RawHTTPClient(port: server.port, timeoutSeconds: 5)
         // Split the head over several writes: the check must not depend on one read.
         let size = (bytes.count + writes - 1) / writes
@@ -15,8 +17,9 @@ struct HeaderShapeTests {
             if writes > 1 { usleep(50_000) }
         }
         let response = try client.readResponse()
-        #expect(response.status == 400, comment)
-        #expect(response.text.hasPrefix(#"{"errors":{"header":"#), comment)
+        #expect(response.status == status, comment)
+        #expect(response.text.hasPrefix(#"{"errors":{"\#(key)":"#), comment)
+        #expect(response.header("X-Request-Id") != nil, comment)
         #expect(response.header("Connection")?.lowercased() == "close", comment)
         #expect(client.waitForClose(), comment)
     }
@@ -42,6 +45,29 @@ struct HeaderShapeTests {
         for (name, bytes) in shapes {
             try Self.expectRefused(bytes, on: server, "\(name)")
             try Self.expectRefused(bytes, on: server, writes: 3, "\(name), in three writes")
+        }
+        #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
+    }
+
+    /// evhttp refuses these as well, but with its own HTML page and no request id.
+    @Test("malformed request lines, unknown methods, header lines without a colon and bare CRs get the envelope")
+    func requestLineShapes() throws {
+        let server = try ServerProcess.start()
+        defer { server.stop() }
+        let shapes: [(String, String, Int, String)] = [
+            ("garbage", "GARBAGE\r\n\r\n", 400, "request"),
+            ("no version", "GET /healthz\r\nHost: x\r\n\r\n", 400, "request"),
+            ("HTTP/2.0 on HTTP/1", "GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 400, "request"),
+            ("space inside the target", "GET /health z HTTP/1.1\r\nHost: x\r\n\r\n", 400, "request"),
+            ("CONNECT", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n", 501, "method"),
+            ("unknown method", "QUERY /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 501, "method"),
+            ("lowercase method", "get /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 501, "method"),
+            ("header line without a colon", "GET /healthz HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n", 400, "header"),
+            ("bare CR", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n", 400, "header"),
+        ]
+        for (name, text, status, key) in shapes {
+            try Self.expectRefused(Array(text.utf8), on: server, status: status, key: key, "\(name)")
+            try Self.expectRefused(Array(text.utf8), on: server, writes: 3, status: status, key: key, "\(name), in three writes")
         }
         #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
     }
