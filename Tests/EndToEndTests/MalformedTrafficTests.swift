@@ -6,18 +6,6 @@ import Testing
 /// the connection), never 5xx, never crashes, and a health check stays answered throughout.
 @Suite("Malformed traffic")
 struct MalformedTrafficTests {
-    /// SplitMix64: reproducible from its seed, so a failure can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func request(_ random: inout SeededGenerator) -> [UInt8] {
         let methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "BREW", "G\u{0}ET", ""]
         let paths = ["/api/users", "/api/users/login", "/api/articles", "/api/articles/x/comments", "/api/profiles/%00",

@@ -1,4 +1,5 @@
 @testable import HTTPKernel
+import HTTPTestSupport
 import Testing
 
 @Suite("Request head scanner")
@@ -137,5 +138,36 @@ struct RequestHeadFramingTests {
         #expect(scanPieces("GET / HTTP/1.1\r\nX: a\r", "\r\n\r\n") == .refused(.header("bare CR in request head")))
         #expect(scanPieces("GET / HTTP/1.1\rX: a\r\n\r\n") == .refused(.header("bare CR in request head")))
         #expect(scanPieces("GET / HTTP/1.1\r\nX:\r\n\r\n") == .headComplete)
+    }
+
+    /// The scanner is fed whatever each read returned: its answer must not depend on where the
+    /// stream was cut. Heads are assembled from fragments that meet every rule's edge.
+    @Test("the same answer however the bytes are split (2,000 seeded random heads)")
+    func splitInvariance() {
+        let fragments = [
+            "GET / HTTP/1.1", "POST /a?b=c HTTP/1.0", "get / HTTP/1.1", "CONNECT h:1 HTTP/1.1", "GET /a b HTTP/1.1",
+            "GET / HTTP/2.0", "GET  / HTTP/1.1", "OPTIONS * HTTP/1.1 ", "GARBAGE",
+            "\r\n", "\r\n", "\r\n", "\n", "\r", " ", "\t", ":", "\u{0}", "\u{1}",
+            "Host: x", "Content-Length: 5", "Content-Length: 99999999", "Transfer-Encoding: chunked", "NoColon", "X: a\rb",
+            " folded", "X-Long: " + String(repeating: "v", count: 300),
+        ]
+        var random = SeededGenerator(state: 20261125)
+        for _ in 0..<2000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...8, using: &random) { text += fragments.randomElement(using: &random)! }
+            let bytes = Array(text.utf8)
+            var whole = RequestHeadScanner(maxHeadBytes: 400, maxBodyBytes: 1000)
+            bytes.withUnsafeBytes { _ = whole.scan($0) }
+            var pieces = RequestHeadScanner(maxHeadBytes: 400, maxBodyBytes: 1000)
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + Int.random(in: 1...6, using: &random))
+                bytes[start..<end].withUnsafeBytes { _ = pieces.scan($0) }
+                start = end
+            }
+            #expect(whole.state == pieces.state, "\(text.debugDescription)")
+            #expect(whole.isHTTP11 == pieces.isHTTP11, "\(text.debugDescription)")
+            #expect(whole.requestLength == pieces.requestLength, "\(text.debugDescription)")
+        }
     }
 }
