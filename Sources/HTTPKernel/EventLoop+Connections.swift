@@ -35,8 +35,8 @@ final class Connection {
     let writeEvent: OpaquePointer?
     var inputCallback: OpaquePointer?
     /// Replies evhttp counts as sent that are still in the output buffer (``holdReply()``).
-    var holdsOutput = false
     var heldReplies = 0
+    var holdsOutput: Bool { heldReplies > 0 }
     private var headScanner = RequestHeadScanner()
     var phase = Phase.idle
     var phaseStarted: Int

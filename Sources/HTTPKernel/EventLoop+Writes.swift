@@ -69,7 +69,6 @@ extension Connection {
     /// Lets the bufferevent write what evhttp just queued (and anything held), in this loop
     /// iteration; evhttp hears the reply was written when it was.
     func writeNow() {
-        holdsOutput = false
         heldReplies = 0
         if let writeEvent { event_active(writeEvent, Int32(EV_WRITE), 1) }
     }
@@ -77,7 +76,6 @@ extension Connection {
     /// Leaves the reply in the output buffer, and has the loop tell evhttp it was written
     /// (``EventLoop/runPendingReleases()``). Writing stays off until a reply is written for real.
     func holdReply() {
-        holdsOutput = true
         heldReplies += 1
         bufferevent_disable(bufferEvent, Int16(EV_WRITE))
         loop.scheduleRelease(self)
@@ -90,7 +88,6 @@ extension Connection {
     /// reply.
     func flushHeldReplies() {
         guard holdsOutput else { return }
-        holdsOutput = false
         heldReplies = 0
         guard bufferevent_get_enabled(bufferEvent) & Int16(EV_WRITE) == 0 else { return }
         evbuffer_write(bufferevent_get_output(bufferEvent), bufferevent_getfd(bufferEvent))

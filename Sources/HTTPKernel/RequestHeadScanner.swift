@@ -60,9 +60,9 @@ struct RequestHeadScanner {
     private var versionLength = 0
     private var versionBits: UInt64 = 0
     private var lineHasColon = false
-    /// Whether the request line ended in `HTTP/1.1`: the connection persists after the reply
-    /// unless the request says `Connection: close` (HTTP/1.0 and others: not counted on).
-    private(set) var isHTTP11 = false
+    /// Whether the request line, complete and accepted, ended in `HTTP/1.1`: the connection
+    /// persists after the reply unless the request says otherwise (others: not counted on).
+    var isHTTP11: Bool { sawLine && versionBits == Self.http11 }
 
     /// The bytes from the scan's start to the end of the request's body, once the head is
     /// complete and the body is absent or framed by a plain Content-Length: when that much is
@@ -198,7 +198,6 @@ struct RequestHeadScanner {
         guard methodLength <= 7, Self.methods.contains(methodBits) else {
             return Refusal(status: 501, key: "method", message: "method not implemented")
         }
-        isHTTP11 = versionBits == Self.http11
         return nil
     }
 
@@ -233,7 +232,8 @@ struct RequestHeadScanner {
     private static let versionPattern = packed("HTTP/\0.\0")
     private static let versionMask: UInt64 = 0xFFFF_FFFF_FF00_FF00
     /// The methods evhttp lets through to the router (`EventLoop.configureHTTP`).
-    private static let methods: Set<UInt64> = Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"].map(packed))
+    /// (Eight comparisons: cheaper on every request than hashing into a set.)
+    private static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"].map(packed)
     private static let contentLength = Array("content-length:".utf8)
     private static let transferEncoding = Array("transfer-encoding:".utf8)
 }

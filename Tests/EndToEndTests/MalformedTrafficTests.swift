@@ -43,7 +43,7 @@ struct MalformedTrafficTests {
             }
             try? client.send(bytes)
             // Half-close so that a request waiting for more body bytes ends now, not at the timeout.
-            shutdown(client.fd, Int32(SHUT_WR))
+            client.shutdownWrite()
             if let response = try? client.readResponse(), response.status >= 500, response.status != 501 {
                 serverErrors.append("#\(index) \(response.status): \(String(decoding: bytes.prefix(80), as: UTF8.self).debugDescription)")
             }

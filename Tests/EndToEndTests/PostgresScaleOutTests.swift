@@ -14,83 +14,87 @@ struct PostgresScaleOutTests {
         UsersAPITests.environment.merging(["DATABASE_URL": databaseURL, "LOG_LEVEL": "notice"]) { $1 }
     }
 
-    @Test("a user registered on one instance logs in on the other; articles and favorites cross over and add up")
-    func twoInstances() throws {
+    /// Two instances on one fresh database, stopped when `body` returns.
+    static func withTwoInstances(_ body: (ServerProcess, ServerProcess) throws -> Void) throws {
         let environment = Self.environment(try TestPostgres.createDatabase())
         let a = try ServerProcess.start(environment: environment)
         defer { a.stop() }
         let b = try ServerProcess.start(environment: environment)
         defer { b.stop() }
-        #expect(a.port != b.port)
+        try body(a, b)
+    }
 
-        let registered = try API.call(a.port, "POST", "/api/users", body: #"{"user":{"username":"alice","email":"alice@example.com","password":"password123"}}"#)
-        #expect(registered.status == 201)
-        let login = try API.call(b.port, "POST", "/api/users/login", body: #"{"user":{"email":"alice@example.com","password":"password123"}}"#)
-        #expect(login.status == 200)
-        let token = try #require(API.object(login.json, "user")["token"] as? String)
+    @Test("a user registered on one instance logs in on the other; articles and favorites cross over and add up")
+    func twoInstances() throws {
+        try Self.withTwoInstances { a, b in
+            #expect(a.port != b.port)
 
-        let created = try API.call(a.port, "POST", "/api/articles", token: token,
-            body: #"{"article":{"title":"Shared state","description":"d","body":"b","tagList":["scale","pg"]}}"#)
-        #expect(created.status == 201)
-        let slug = try #require(API.object(created.json, "article")["slug"] as? String)
-        let listed = try API.call(b.port, "GET", "/api/articles")
-        let slugs = (listed.json["articles"] as? [[String: Any]] ?? []).compactMap { $0["slug"] as? String }
-        #expect(slugs == [slug])
-        #expect(try API.call(b.port, "GET", "/api/tags").json["tags"] as? [String] == ["pg", "scale"])
+            let registered = try API.call(a.port, "POST", "/api/users", body: #"{"user":{"username":"alice","email":"alice@example.com","password":"password123"}}"#)
+            #expect(registered.status == 201)
+            let login = try API.call(b.port, "POST", "/api/users/login", body: #"{"user":{"email":"alice@example.com","password":"password123"}}"#)
+            #expect(login.status == 200)
+            let token = try #require(API.object(login.json, "user")["token"] as? String)
 
-        // 16 readers, registered alternately on each instance, favorite the article through both
-        // instances at once, each of them twice (once per instance): the count is exactly 16.
-        let readers = 16
-        var tokens: [String] = []
-        for index in 0..<readers {
-            let port = index.isMultiple(of: 2) ? a.port : b.port
-            let response = try API.call(port, "POST", "/api/users", body: #"{"user":{"username":"reader\#(index)","email":"reader\#(index)@example.com","password":"password123"}}"#)
-            #expect(response.status == 201)
-            tokens.append(try #require(API.object(response.json, "user")["token"] as? String))
+            let created = try API.call(a.port, "POST", "/api/articles", token: token,
+                body: #"{"article":{"title":"Shared state","description":"d","body":"b","tagList":["scale","pg"]}}"#)
+            #expect(created.status == 201)
+            let slug = try #require(API.object(created.json, "article")["slug"] as? String)
+            let listed = try API.call(b.port, "GET", "/api/articles")
+            let slugs = (listed.json["articles"] as? [[String: Any]] ?? []).compactMap { $0["slug"] as? String }
+            #expect(slugs == [slug])
+            #expect(try API.call(b.port, "GET", "/api/tags").json["tags"] as? [String] == ["pg", "scale"])
+
+            // 16 readers, registered alternately on each instance, favorite the article through both
+            // instances at once, each of them twice (once per instance): the count is exactly 16.
+            let readers = 16
+            var tokens: [String] = []
+            for index in 0..<readers {
+                let port = index.isMultiple(of: 2) ? a.port : b.port
+                let response = try API.call(port, "POST", "/api/users", body: #"{"user":{"username":"reader\#(index)","email":"reader\#(index)@example.com","password":"password123"}}"#)
+                #expect(response.status == 201)
+                tokens.append(try #require(API.object(response.json, "user")["token"] as? String))
+            }
+            let statuses = Mutex<[Int]>([])
+            let ports = [a.port, b.port]
+            let readerTokens = tokens
+            DispatchQueue.concurrentPerform(iterations: readers * 2) { index in
+                let status = (try? API.call(ports[index % 2], "POST", "/api/articles/\(slug)/favorite", token: readerTokens[index / 2]).status) ?? -1
+                statuses.withLock { $0.append(status) }
+            }
+            #expect(statuses.withLock { $0 } == Array(repeating: 200, count: readers * 2))
+            for port in ports {
+                let article = API.object(try API.call(port, "GET", "/api/articles/\(slug)").json, "article")
+                #expect(article["favoritesCount"] as? Int == readers)
+            }
+            // Half of them unfavorite, again through both instances at once.
+            DispatchQueue.concurrentPerform(iterations: readers / 2) { index in
+                _ = try? API.call(ports[index % 2], "DELETE", "/api/articles/\(slug)/favorite", token: readerTokens[index])
+            }
+            #expect(API.object(try API.call(a.port, "GET", "/api/articles/\(slug)").json, "article")["favoritesCount"] as? Int == readers / 2)
         }
-        let statuses = Mutex<[Int]>([])
-        let ports = [a.port, b.port]
-        let readerTokens = tokens
-        DispatchQueue.concurrentPerform(iterations: readers * 2) { index in
-            let status = (try? API.call(ports[index % 2], "POST", "/api/articles/\(slug)/favorite", token: readerTokens[index / 2]).status) ?? -1
-            statuses.withLock { $0.append(status) }
-        }
-        #expect(statuses.withLock { $0 } == Array(repeating: 200, count: readers * 2))
-        for port in ports {
-            let article = API.object(try API.call(port, "GET", "/api/articles/\(slug)").json, "article")
-            #expect(article["favoritesCount"] as? Int == readers)
-        }
-        // Half of them unfavorite, again through both instances at once.
-        DispatchQueue.concurrentPerform(iterations: readers / 2) { index in
-            _ = try? API.call(ports[index % 2], "DELETE", "/api/articles/\(slug)/favorite", token: readerTokens[index])
-        }
-        #expect(API.object(try API.call(a.port, "GET", "/api/articles/\(slug)").json, "article")["favoritesCount"] as? Int == readers / 2)
     }
 
     @Test("the same username or email registered on two instances at once: exactly one 201, the rest 409")
     func registrationRaces() throws {
-        let environment = Self.environment(try TestPostgres.createDatabase())
-        let a = try ServerProcess.start(environment: environment)
-        defer { a.stop() }
-        let b = try ServerProcess.start(environment: environment)
-        defer { b.stop() }
-        let ports = [a.port, b.port]
-        for round in 0..<4 {
-            let sameUsername = Mutex<[Int]>([])
-            DispatchQueue.concurrentPerform(iterations: 8) { index in
-                let body = #"{"user":{"username":"racer\#(round)","email":"racer\#(round)-\#(index)@example.com","password":"password123"}}"#
-                let status = (try? API.call(ports[index % 2], "POST", "/api/users", body: body).status) ?? -1
-                sameUsername.withLock { $0.append(status) }
+        try Self.withTwoInstances { a, b in
+            let ports = [a.port, b.port]
+            for round in 0..<4 {
+                let sameUsername = Mutex<[Int]>([])
+                DispatchQueue.concurrentPerform(iterations: 8) { index in
+                    let body = #"{"user":{"username":"racer\#(round)","email":"racer\#(round)-\#(index)@example.com","password":"password123"}}"#
+                    let status = (try? API.call(ports[index % 2], "POST", "/api/users", body: body).status) ?? -1
+                    sameUsername.withLock { $0.append(status) }
+                }
+                #expect(sameUsername.withLock { $0 }.sorted() == [201] + Array(repeating: 409, count: 7), "round \(round)")
+                let sameEmail = Mutex<[Int]>([])
+                DispatchQueue.concurrentPerform(iterations: 8) { index in
+                    // Case differs: uniqueness is case-insensitive on both engines.
+                    let body = #"{"user":{"username":"mail\#(round)-\#(index)","email":"\#(index.isMultiple(of: 2) ? "Same" : "same")\#(round)@example.com","password":"password123"}}"#
+                    let status = (try? API.call(ports[index % 2], "POST", "/api/users", body: body).status) ?? -1
+                    sameEmail.withLock { $0.append(status) }
+                }
+                #expect(sameEmail.withLock { $0 }.sorted() == [201] + Array(repeating: 409, count: 7), "round \(round)")
             }
-            #expect(sameUsername.withLock { $0 }.sorted() == [201] + Array(repeating: 409, count: 7), "round \(round)")
-            let sameEmail = Mutex<[Int]>([])
-            DispatchQueue.concurrentPerform(iterations: 8) { index in
-                // Case differs: uniqueness is case-insensitive on both engines.
-                let body = #"{"user":{"username":"mail\#(round)-\#(index)","email":"\#(index.isMultiple(of: 2) ? "Same" : "same")\#(round)@example.com","password":"password123"}}"#
-                let status = (try? API.call(ports[index % 2], "POST", "/api/users", body: body).status) ?? -1
-                sameEmail.withLock { $0.append(status) }
-            }
-            #expect(sameEmail.withLock { $0 }.sorted() == [201] + Array(repeating: 409, count: 7), "round \(round)")
         }
     }
 
