@@ -46,6 +46,19 @@ enum JSONBody {
     }
 }
 
+/// Which control characters a text field takes. Free text (an article's body and description,
+/// a comment, a bio) is written in several lines and may be indented: LF, CR and TAB pass and are
+/// stored byte for byte. Names, titles, tags and emails are one line: no control character.
+enum TextKind {
+    case singleLine
+    case multiline
+
+    func accepts(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar.properties.generalCategory == .control else { return true }
+        return self == .multiline && (scalar == "\n" || scalar == "\r" || scalar == "\t")
+    }
+}
+
 /// Declarative field rules for one request object; every failure is collected, then `check()`
 /// throws them all as one 422.
 struct Fields {
@@ -54,13 +67,14 @@ struct Fields {
 
     init(_ object: [String: Any]) { self.object = object }
 
-    /// Present, a string, not blank, at most `max` characters.
-    mutating func required(_ name: String, max: Int, min: Int = 1) -> String? {
+    /// Present, a string, not blank, at most `max` characters, only the control characters
+    /// `kind` allows.
+    mutating func required(_ name: String, max: Int, min: Int = 1, kind: TextKind = .singleLine) -> String? {
         switch object[name] {
         case nil, is NSNull:
             fail(name, "can't be blank")
         case let text as String:
-            return validated(name, text, max: max, min: min)
+            return validated(name, text, max: max, min: min, kind: kind)
         default:
             fail(name, "must be a string")
         }
@@ -68,12 +82,13 @@ struct Fields {
     }
 
     /// Absent (nil), or present and valid as for `required`; null is refused.
-    mutating func optional(_ name: String, max: Int, min: Int = 1) -> String? {
+    mutating func optional(_ name: String, max: Int, min: Int = 1, kind: TextKind = .singleLine) -> String? {
         guard object[name] != nil else { return nil }
-        return required(name, max: max, min: min)
+        return required(name, max: max, min: min, kind: kind)
     }
 
-    /// Absent (unchanged), null (clear), or a string of at most `max` characters.
+    /// Absent (unchanged), null (clear), or free text (``TextKind/multiline``) of at most `max`
+    /// characters.
     mutating func patch(_ name: String, max: Int) -> Patch<String> {
         switch object[name] {
         case nil: return .unchanged
@@ -83,7 +98,7 @@ struct Fields {
                 fail(name, "is too long (maximum is \(max) characters)")
                 return .unchanged
             }
-            guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" }) else {
+            guard text.unicodeScalars.allSatisfy(TextKind.multiline.accepts) else {
                 fail(name, "is invalid")
                 return .unchanged
             }
@@ -109,7 +124,8 @@ struct Fields {
                     fail(name, "must be a list of strings")
                     return nil
                 }
-                guard let valid = validated(name, text.trimmingCharacters(in: .whitespaces), max: maxLength, min: 1) else { return nil }
+                guard let valid = validated(name, text.trimmingCharacters(in: .whitespaces), max: maxLength, min: 1, kind: .singleLine)
+                else { return nil }
                 values.append(valid)
             }
             return values
@@ -130,14 +146,14 @@ struct Fields {
         if !errors.isEmpty { throw .validation(errors) }
     }
 
-    private mutating func validated(_ name: String, _ text: String, max: Int, min: Int) -> String? {
+    private mutating func validated(_ name: String, _ text: String, max: Int, min: Int, kind: TextKind) -> String? {
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             fail(name, "can't be blank")
         } else if text.count < min {
             fail(name, "is too short (minimum is \(min) characters)")
         } else if text.count > max {
             fail(name, "is too long (maximum is \(max) characters)")
-        } else if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        } else if !text.unicodeScalars.allSatisfy(kind.accepts) {
             fail(name, "is invalid")
         } else {
             return text

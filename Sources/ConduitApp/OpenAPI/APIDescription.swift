@@ -99,9 +99,17 @@ enum APIDescription {
     static let textPattern = #"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"#
     /// What `Fields.patch` accepts: anything without control characters other than tab, CR and LF.
     static let multilinePattern = #"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"#
+    /// What `Fields.required(kind: .multiline)` accepts: free text (tab, CR and LF allowed) with
+    /// at least one non-blank character.
+    static let multilineTextPattern =
+        #"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"#
 
     static func string(max: Int, min: Int = 1) -> [String: Any] {
         ["type": "string", "minLength": min, "maxLength": max, "pattern": textPattern]
+    }
+    /// Free text: several lines, indentation kept.
+    static func text(max: Int) -> [String: Any] {
+        ["type": "string", "minLength": 1, "maxLength": max, "pattern": multilineTextPattern]
     }
     static var nullableString: [String: Any] { ["type": ["string", "null"]] }
     static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
@@ -179,18 +187,18 @@ enum APIDescription {
                 required: ["user"]),
             "NewArticleRequest": object(
                 ["article": object(
-                    ["title": string(max: FieldLimits.title), "description": string(max: FieldLimits.description),
-                     "body": string(max: FieldLimits.articleBody), "tagList": tagList],
+                    ["title": string(max: FieldLimits.title), "description": text(max: FieldLimits.description),
+                     "body": text(max: FieldLimits.articleBody), "tagList": tagList],
                     required: ["title", "description", "body"])],
                 required: ["article"]),
             "UpdateArticleRequest": object(
                 ["article": object(
-                    ["title": string(max: FieldLimits.title), "description": string(max: FieldLimits.description),
-                     "body": string(max: FieldLimits.articleBody), "tagList": tagList],
+                    ["title": string(max: FieldLimits.title), "description": text(max: FieldLimits.description),
+                     "body": text(max: FieldLimits.articleBody), "tagList": tagList],
                     required: [])],
                 required: ["article"]),
             "NewCommentRequest": object(
-                ["comment": object(["body": string(max: FieldLimits.commentBody)], required: ["body"])],
+                ["comment": object(["body": text(max: FieldLimits.commentBody)], required: ["body"])],
                 required: ["comment"]),
         ]
     }
