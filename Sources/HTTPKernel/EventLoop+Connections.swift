@@ -38,6 +38,8 @@ final class Connection {
     var heldReplies = 0
     var holdsOutput: Bool { heldReplies > 0 }
     private var headScanner = RequestHeadScanner()
+    /// Follows the current request's chunked body, once its head is complete.
+    private var bodyScanner: ChunkedBodyScanner?
     var phase = Phase.idle
     var phaseStarted: Int
     /// The loop outlives its connections (it frees them all before it stops); unowned(unsafe)
@@ -73,12 +75,12 @@ final class Connection {
         }
         if phase == .idle {
             enter(.receiving)
-            headScanner = loop.newHeadScanner()
+            startRequestScan()
         }
         // While a handler owns the request, new bytes belong to the next one: `responseSent`
         // scans them before evhttp reads them.
-        guard phase == .receiving, headScanner.state == .scanning else { return }
-        scanHead(input, from: evbuffer_get_length(input) - count)
+        guard phase == .receiving, headScanner.state == .scanning || bodyScanner?.state == .scanning else { return }
+        scanRequest(input, from: evbuffer_get_length(input) - count)
         refuseIfScannerDid(input)
     }
 
@@ -89,8 +91,8 @@ final class Connection {
         let input = bufferevent_get_input(bufferEvent)
         if evbuffer_get_length(input) > 0 {
             enter(.receiving)
-            headScanner = loop.newHeadScanner()
-            scanHead(input!, from: 0)
+            startRequestScan()
+            scanRequest(input!, from: 0)
             refuseIfScannerDid(input!)
         } else {
             enter(.idle)
@@ -108,23 +110,33 @@ final class Connection {
         return evbuffer_get_length(bufferevent_get_input(bufferEvent)) >= length
     }
 
-    /// Why the current request head is refused (``RequestHeadScanner``), if it is.
-    var headRefusal: RequestHeadScanner.Refusal? {
-        if case let .refused(refusal) = headScanner.state { refusal } else { nil }
+    /// Why the current request is refused, if it is: its head (``RequestHeadScanner``) or its
+    /// chunked body's framing or size (``ChunkedBodyScanner``).
+    var requestRefusal: RequestHeadScanner.Refusal? {
+        if case let .refused(refusal) = headScanner.state { return refusal }
+        if case let .refused(refusal) = bodyScanner?.state { return refusal }
+        return nil
     }
 
-    /// A refused head never reaches evhttp's parser: its bytes are dropped here, inside the
-    /// input callback that runs before evhttp reads them, and the loop answers 400 and closes
-    /// the connection once it is outside evhttp's callbacks.
+    private func startRequestScan() {
+        headScanner = loop.newHeadScanner()
+        bodyScanner = nil
+    }
+
+    /// A refused request never reaches evhttp's parser (or, for a body, its body reader): its
+    /// bytes are dropped here, inside the input callback that runs before evhttp reads them,
+    /// and the loop answers in the envelope and closes the connection once it is outside
+    /// evhttp's callbacks.
     private func refuseIfScannerDid(_ input: OpaquePointer) {
-        guard headRefusal != nil else { return }
+        guard requestRefusal != nil else { return }
         evbuffer_drain(input, evbuffer_get_length(input))
         bufferevent_disable(bufferEvent, Int16(EV_READ))
         enter(.refused)
         loop.scheduleRefusal(self)
     }
 
-    private func scanHead(_ input: OpaquePointer, from start: Int) {
+    /// Scans the buffered bytes from `start`: the head's, then a chunked body's.
+    private func scanRequest(_ input: OpaquePointer, from start: Int) {
         var position = evbuffer_ptr()
         guard evbuffer_ptr_set(input, &position, start, EVBUFFER_PTR_SET) == 0 else { return }
         let length = evbuffer_get_length(input) - start
@@ -136,7 +148,16 @@ final class Connection {
             for vector in vectors.prefix(filled) where remaining > 0 {
                 let count = min(vector.iov_len, remaining)
                 remaining -= count
-                if headScanner.scan(UnsafeRawBufferPointer(start: vector.iov_base, count: count)) != .scanning { return }
+                var bytes = UnsafeRawBufferPointer(start: vector.iov_base, count: count)
+                if headScanner.state == .scanning {
+                    let before = headScanner.scannedBytes
+                    guard headScanner.scan(bytes) == .headComplete, headScanner.isChunked else {
+                        if headScanner.state == .scanning { continue } else { return }
+                    }
+                    bytes = UnsafeRawBufferPointer(rebasing: bytes[(headScanner.scannedBytes - before)...])
+                    bodyScanner = loop.newBodyScanner()
+                }
+                guard bodyScanner != nil, bodyScanner!.scan(bytes) == .scanning else { return }
             }
         }
     }

@@ -28,7 +28,7 @@ extension EventLoop {
         let flushed = evbuffer_get_length(output) == 0
         guard flushed || coarseNow - connection.phaseStarted >= configuration.requestTimeoutSeconds else { return }
         let requestID = requestIDs.next()
-        let refusal = connection.headRefusal ?? .header("malformed request head")
+        let refusal = connection.requestRefusal ?? .header("malformed request head")
         if flushed {
             let reply = refusalReply(refusal, requestID: requestID)
             // Small enough for any socket buffer; if the peer is gone, it is simply lost.
@@ -49,13 +49,17 @@ extension EventLoop {
         RequestHeadScanner(maxHeadBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
     }
 
+    func newBodyScanner() -> ChunkedBodyScanner {
+        ChunkedBodyScanner(maxBodyBytes: configuration.maxBodyBytes, maxTrailerBytes: configuration.maxHeaderBytes)
+    }
+
     private func refusalReply(_ refusal: RequestHeadScanner.Refusal, requestID: String) -> [UInt8] {
         let body = ErrorEnvelope.encode([refusal.key: [refusal.message]])
-        let phrase = [413: "Content Too Large", 431: "Request Header Fields Too Large", 501: "Not Implemented"][refusal.status] ?? "Bad Request"
-        var head = "HTTP/1.1 \(refusal.status) \(phrase)\r\nDate: \(dateCache.value)\r\nServer: \(configuration.serverName)\r\n"
+        var head = "HTTP/1.1 \(refusal.status) \(ReasonPhrase.of(refusal.status))\r\nDate: \(dateCache.value)\r\nServer: \(configuration.serverName)\r\n"
         if configuration.identityHeaders {
             head += "X-Request-Id: \(requestID)\r\nX-Content-Type-Options: nosniff\r\n"
         }
+        for field in configuration.commonHeaders { head += "\(field.name): \(field.value)\r\n" }
         head += "Content-Type: application/json; charset=utf-8\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         return Array(head.utf8) + body
     }

@@ -39,7 +39,7 @@ extension EventLoop {
 
         // Header shapes evhttp lets through but a proxy in front may read differently: refused,
         // and the connection closed, since what follows on it cannot be trusted either.
-        let refusal = connection?.headRefusal ?? (headers == nil ? .header("invalid field name or value") : nil)
+        let refusal = connection?.requestRefusal ?? (headers == nil ? .header("invalid field name or value") : nil)
         guard let headers, refusal == nil else {
             send(HTTPError(status: refusal!.status, key: refusal!.key, refusal!.message).response, for: exchange, closing: true)
             return
@@ -115,17 +115,23 @@ extension EventLoop {
                 field.value.withCString { value in _ = evhttp_add_header(output, name, value) }
             }
         }
-        if exchange.method == .head {
+        for common in commonHeadersC where !response.headers.contains(common.name) {
+            evhttp_add_header(output, common.cName, common.cValue)
+        }
+        let isHead = exchange.method == .head
+        if isHead {
             // evhttp leaves Content-Length out of HEAD replies; it must be the GET body's length.
             String(response.body.count).withCString { _ = evhttp_add_header(output, "Content-Length", $0) }
         }
         if closing { evhttp_add_header(output, "Connection", "close") }
-        if !response.body.isEmpty {
+        // A HEAD reply is the GET's head and nothing else: evhttp writes whatever is in the
+        // output buffer, and body bytes after a HEAD's head would be read as the next response.
+        if !response.body.isEmpty, !isHead {
             response.body.withUnsafeBytes { bytes in
                 _ = evbuffer_add(evhttp_request_get_output_buffer(request), bytes.baseAddress, bytes.count)
             }
         }
-        evhttp_send_reply(request, Int32(response.status), nil, nil)
+        evhttp_send_reply(request, Int32(response.status), ReasonPhrase.cString(response.status), nil)
         if let connection = liveConnection {
             if !closing, exchange.persistent, connection.nextRequestIsBuffered, connection.mayHoldReply {
                 connection.holdReply()
@@ -136,7 +142,7 @@ extension EventLoop {
         guard timesRequests else { return }
         let elapsed = EventLoop.monotonicNanoseconds() - exchange.startedAt
         observer?.responded(method: exchange.method, route: response.route, status: response.status, durationNanoseconds: elapsed)
-        logAccess(exchange, status: response.status, bytes: response.body.count, route: response.route, elapsed: elapsed)
+        logAccess(exchange, status: response.status, bytes: isHead ? 0 : response.body.count, route: response.route, elapsed: elapsed)
     }
 
     private func logAccess(_ exchange: PendingExchange, status: Int, bytes: Int, route: String?, elapsed: UInt64) {

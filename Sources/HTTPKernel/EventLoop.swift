@@ -68,6 +68,8 @@ final class EventLoop: @unchecked Sendable {
 
     /// The Server header value as a C string, made once.
     let serverNameC: UnsafeMutablePointer<CChar>
+    /// ``ServerConfiguration/commonHeaders`` as C strings, made once.
+    let commonHeadersC: [(name: String, cName: UnsafeMutablePointer<CChar>, cValue: UnsafeMutablePointer<CChar>)]
 
     init(index: Int, listenFD: Int32, configuration: ServerConfiguration, responder: any HTTPResponder, logger: Logger) throws {
         self.index = index
@@ -79,6 +81,7 @@ final class EventLoop: @unchecked Sendable {
         observer = configuration.observer?.makeLoopObserver(loop: index)
         timesRequests = logsAccess || observer != nil
         serverNameC = strdup(configuration.serverName)
+        commonHeadersC = configuration.commonHeaders.map { ($0.name, strdup($0.name)!, strdup($0.value)!) }
         guard let base = EventLoop.makeBase() else { throw ListeningSocket.Failure(description: "event_base_new failed") }
         // Two priorities: connection bookkeeping (0) runs before any I/O of the new connection (1).
         event_base_priority_init(base, 2)

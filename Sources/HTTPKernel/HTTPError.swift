@@ -8,15 +8,18 @@ public struct HTTPError: Error, Sendable, Equatable {
     public var errors: [String: [String]]
     /// Extra headers the response needs (`Allow` on a 405, `Retry-After` on a 503...).
     public var headers: HTTPHeaders
+    /// What failed underneath, for the log only (``HTTPErrorConvertible/underlyingCause``).
+    public var cause: String?
 
-    public init(status: Int, errors: [String: [String]], headers: HTTPHeaders = HTTPHeaders()) {
+    public init(status: Int, errors: [String: [String]], headers: HTTPHeaders = HTTPHeaders(), cause: String? = nil) {
         self.status = status
         self.errors = errors
         self.headers = headers
+        self.cause = cause
     }
 
-    public init(status: Int, key: String, _ message: String, headers: HTTPHeaders = HTTPHeaders()) {
-        self.init(status: status, errors: [key: [message]], headers: headers)
+    public init(status: Int, key: String, _ message: String, headers: HTTPHeaders = HTTPHeaders(), cause: String? = nil) {
+        self.init(status: status, errors: [key: [message]], headers: headers, cause: cause)
     }
 
     public static func notFound(_ what: String = "route") -> HTTPError {
@@ -50,10 +53,19 @@ public struct HTTPError: Error, Sendable, Equatable {
 /// Errors of the application that map themselves onto ``HTTPError``.
 public protocol HTTPErrorConvertible: Error {
     var httpError: HTTPError { get }
+    /// For a server error, what failed underneath (a database's result code and message, a
+    /// hashing failure): the error middleware logs it once, with the request id, and the
+    /// client never sees it. nil for errors that are answers, not failures.
+    var underlyingCause: String? { get }
+}
+
+extension HTTPErrorConvertible {
+    public var underlyingCause: String? { nil }
 }
 
 extension HTTPError: HTTPErrorConvertible {
     public var httpError: HTTPError { self }
+    public var underlyingCause: String? { cause }
 }
 
 /// Encodes `{"errors":{"key":["message", ...]}}` with keys sorted, so bodies are stable.

@@ -45,8 +45,12 @@ public struct HTTPRequest: Sendable {
     public var requestID: String { head.requestID }
     /// Path parameters filled in by the router (`/articles/:slug` gives `slug`).
     public internal(set) var pathParameters: [String: String] = [:]
-    /// The route template that matched (`/api/articles/:slug`), for logs and metrics.
+    /// The route template that matched (`/api/articles/:slug`): set before any middleware
+    /// runs when the request goes through a ``RoutedPipeline``, so that middleware decides by
+    /// route; also what logs and metrics label the response with.
     public internal(set) var route: String?
+    /// What the router found, kept so that the router does not match the path twice.
+    var routing: Router.Match?
     /// A logger whose metadata carries the request id; middleware may add more. The metadata
     /// is attached when the logger is read, so requests that never log do not pay for it.
     public var logger: Logger {

@@ -39,3 +39,39 @@ public struct MiddlewareChain: HTTPResponder {
         }
     }
 }
+
+/// The application's pipeline: the router matches first, then the middleware runs, then the
+/// matched handler. Middleware thus sees the route template and parameters of every request
+/// the router would serve (``HTTPRequest/route``), whatever spelling of the path reached it,
+/// and can decide by route rather than by comparing path strings. Responses made by middleware
+/// or from errors keep the route too, for logs and metrics. It never throws: an error that no
+/// middleware turned into a response becomes one here (``ErrorMiddleware/response(for:request:)``).
+public struct RoutedPipeline: HTTPResponder {
+    private let router: Router
+    private let chain: MiddlewareChain
+
+    public init(_ middlewares: [any HTTPMiddleware], router: Router) {
+        self.router = router
+        chain = MiddlewareChain(middlewares, responder: router)
+    }
+
+    public func respond(to request: HTTPRequest) async throws -> HTTPResponse {
+        var request = request
+        let match = router.match(request.method, path: request.path)
+        request.routing = match
+        if case let .found(_, template, parameters) = match {
+            request.route = template
+            request.pathParameters = parameters
+        }
+        var response: HTTPResponse
+        do {
+            response = try await chain.respond(to: request)
+        } catch {
+            // No error middleware in the chain (or one that rethrew): the same net as the
+            // kernel's, but here the route is known.
+            response = ErrorMiddleware.response(for: error, request: request)
+        }
+        if response.route == nil { response.route = request.route }
+        return response
+    }
+}

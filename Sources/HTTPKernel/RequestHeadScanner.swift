@@ -7,7 +7,9 @@
 /// - a bare LF (no CR before it): evhttp ends a line there, a proxy may not;
 /// - obs-fold (a header line starting with a space or tab): evhttp joins it to the previous
 ///   field, a proxy may treat it as a field of its own. RFC 9112 lets a server refuse it;
-/// - framing that contradicts itself (Content-Length twice, or with Transfer-Encoding);
+/// - framing that contradicts itself (Content-Length twice, or with Transfer-Encoding), and a
+///   Transfer-Encoding other than one `chunked` (evhttp would read such a body as the next
+///   request: 501, as RFC 9112 says);
 /// - a head over the header limit (431) or a declared body over the body limit (413);
 /// - a request line that is not `method SP request-target SP HTTP/d.d` (spaces inside the
 ///   target, a version evhttp cannot serve), a method evhttp does not serve (501), a header
@@ -52,6 +54,9 @@ struct RequestHeadScanner {
     private var contentLengths = 0
     private var declaredLength: Int?
     private var hasTransferEncoding = false
+    private var transferEncodings = 0
+    /// The Transfer-Encoding value being read, lowercased (only ever a few bytes).
+    private var transferEncodingValue: [UInt8] = []
     // The request line, part by part: method (0), target (1), version (2), trailing spaces (3).
     private var requestLinePart = 0
     private var methodLength = 0
@@ -63,6 +68,12 @@ struct RequestHeadScanner {
     /// Whether the request line, complete and accepted, ended in `HTTP/1.1`: the connection
     /// persists after the reply unless the request says otherwise (others: not counted on).
     var isHTTP11: Bool { sawLine && versionBits == Self.http11 }
+
+    /// The head is complete and its body is chunked (``ChunkedBodyScanner`` follows it).
+    var isChunked: Bool { state == .headComplete && hasTransferEncoding }
+
+    /// Bytes scanned so far: once the head is complete, its length.
+    var scannedBytes: Int { headBytes }
 
     /// The bytes from the scan's start to the end of the request's body, once the head is
     /// complete and the body is absent or framed by a plain Content-Length: when that much is
@@ -153,8 +164,13 @@ struct RequestHeadScanner {
                 lengthIsNumber = false
             }
         }
-        if lineMayBeTransferEncoding, position < Self.transferEncoding.count {
-            lineMayBeTransferEncoding = lower == Self.transferEncoding[position]
+        if lineMayBeTransferEncoding {
+            if position < Self.transferEncoding.count {
+                lineMayBeTransferEncoding = lower == Self.transferEncoding[position]
+            } else {
+                // Past a few bytes it cannot be `chunked` with some blanks: kept too long to match.
+                if transferEncodingValue.count <= Self.chunked.count + 8 { transferEncodingValue.append(lower) }
+            }
         }
     }
 
@@ -211,6 +227,12 @@ struct RequestHeadScanner {
             if lengthIsNumber, lengthDigits > 0 { declaredLength = lengthValue }
         } else if lineMayBeTransferEncoding, lineLength >= Self.transferEncoding.count {
             hasTransferEncoding = true
+            transferEncodings += 1
+            let value = transferEncodingValue.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+                .reversed().drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }.reversed()
+            guard transferEncodings == 1, transferEncodingValue.count <= Self.chunked.count + 8, value.elementsEqual(Self.chunked) else {
+                return Refusal(status: 501, key: "header", message: "only Transfer-Encoding: chunked is supported")
+            }
         }
         return nil
     }
@@ -236,4 +258,5 @@ struct RequestHeadScanner {
     private static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"].map(packed)
     private static let contentLength = Array("content-length:".utf8)
     private static let transferEncoding = Array("transfer-encoding:".utf8)
+    private static let chunked = Array("chunked".utf8)
 }

@@ -6,7 +6,7 @@ public struct Router: HTTPResponder {
     public typealias Handler = @Sendable (HTTPRequest) async throws -> HTTPResponse
 
     /// What a lookup found.
-    public enum Match {
+    public enum Match: Sendable {
         case found(handler: Handler, template: String, parameters: [String: String])
         /// The path exists, but not for this method; `allowed` is what it does accept.
         case methodNotAllowed(allowed: [HTTPMethod])
@@ -22,14 +22,33 @@ public struct Router: HTTPResponder {
     /// generated from the same table is checked against.
     public private(set) var routes: [(method: HTTPMethod, template: String)] = []
 
+    /// Middleware of the groups being registered (``group(_:_:)``), outermost first.
+    private var groupMiddleware: [any HTTPMiddleware] = []
+
     public init() {}
 
-    /// Registers `handler` for `method` on `template`. Registering a pair twice is a programming
-    /// error and traps at start-up, not at request time.
+    /// Registers `handler` for `method` on `template`, behind the middleware of the enclosing
+    /// groups. Registering a pair twice is a programming error and traps at start-up, not at
+    /// request time.
     public mutating func add(_ method: HTTPMethod, _ template: String, _ handler: @escaping Handler) {
+        var handler = handler
+        if !groupMiddleware.isEmpty {
+            let chain = MiddlewareChain(groupMiddleware, responder: ClosureResponder(handler))
+            handler = { request in try await chain.respond(to: request) }
+        }
         let segments = Self.segments(of: template)
         insert(segments[...], at: 0, method: method, route: Route(template: template, handler: handler))
         routes.append((method, template))
+    }
+
+    /// Routes registered inside `register` run behind `middleware`: it sees only requests the
+    /// router matched to one of them, however their path was spelled (`/a/b/`, `/a/b?x`), so
+    /// a limit attached here cannot be sidestepped by another spelling of the same route.
+    public mutating func group(_ middleware: [any HTTPMiddleware], _ register: (inout Router) -> Void) {
+        let outer = groupMiddleware
+        groupMiddleware = outer + middleware
+        register(&self)
+        groupMiddleware = outer
     }
 
     public mutating func get(_ template: String, _ handler: @escaping Handler) { add(.get, template, handler) }
@@ -61,19 +80,12 @@ public struct Router: HTTPResponder {
     }
 
     public func respond(to request: HTTPRequest) async throws -> HTTPResponse {
-        switch match(request.method, path: request.path) {
+        switch request.routing ?? match(request.method, path: request.path) {
         case let .found(handler, template, parameters):
             var request = request
             request.pathParameters = parameters
             request.route = template
-            var response: HTTPResponse
-            do {
-                response = try await handler(request)
-            } catch {
-                // The error middleware unwraps it: its response keeps the route template, so
-                // that logs and metrics label a 404 from `/api/articles/:slug` by that route.
-                throw RoutedError(underlying: error, route: template)
-            }
+            var response = try await handler(request)
             response.route = template
             return response
         case let .methodNotAllowed(allowed):

@@ -36,6 +36,11 @@ public struct ServerConfiguration: Sendable {
     /// On for applications; the `hello` benchmark server turns it off to send exactly
     /// TechEmpower's header set, like the peers it is compared with.
     public var identityHeaders: Bool = true
+    /// Header fields every response carries, whoever writes it: the application's, the
+    /// kernel's own answers (refused heads, 413, 431, 501, a shed 503) and error pages alike.
+    /// The place for security headers, configured once. A field the application's response
+    /// sets itself wins over the one here.
+    public var commonHeaders = HTTPHeaders()
     /// Whether the kernel writes one access log line per response (at info level).
     public var accessLog: Bool = true
     /// Told about every response, shed request and a periodic per-loop sample (metrics);

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import Testing
 
 @testable import HTTPKernel
@@ -85,5 +86,43 @@ struct RouterTests {
         let response = try await router.respond(to: request)
         #expect(String(decoding: response.body, as: UTF8.self) == "/a/:id")
         #expect(response.route == "/a/:id", "the access log reads it from the response")
+    }
+
+    /// Records the route each request reached it with.
+    final class RouteRecorder: HTTPMiddleware {
+        let seen = Mutex<[String]>([])
+        func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
+            seen.withLock { $0.append("\(request.method.rawValue) \(request.route ?? "-")") }
+            return try await next.respond(to: request)
+        }
+    }
+
+    @Test("group middleware runs for the group's routes, whatever the spelling, and for no other")
+    func groupMiddleware() async throws {
+        let recorder = RouteRecorder()
+        var router = Router()
+        router.group([recorder]) { group in
+            group.post("/api/users/login") { _ in .text("login") }
+        }
+        router.get("/api/tags") { _ in .text("tags") }
+        for path in ["/api/users/login", "/api/users/login/"] {
+            let request = HTTPRequest(method: .post, path: path, requestID: "t", logger: Logger(label: "test"))
+            #expect(String(decoding: try await router.respond(to: request).body, as: UTF8.self) == "login")
+        }
+        _ = try await router.respond(to: HTTPRequest(method: .get, path: "/api/tags", requestID: "t", logger: Logger(label: "test")))
+        #expect(recorder.seen.withLock { $0 } == ["POST /api/users/login", "POST /api/users/login"])
+    }
+
+    @Test("a routed pipeline's middleware sees the matched route before the handler, and errors keep it")
+    func routedPipeline() async throws {
+        let recorder = RouteRecorder()
+        var router = Router()
+        router.get("/api/articles/:slug") { _ in throw HTTPError.notFound("article") }
+        let pipeline = RoutedPipeline([recorder], router: router)
+        let response = try await pipeline.respond(to: HTTPRequest(method: .get, path: "/api/articles/x/", requestID: "t", logger: Logger(label: "test")))
+        #expect(response.status == 404 && response.route == "/api/articles/:slug")
+        let unknown = try await pipeline.respond(to: HTTPRequest(method: .get, path: "/nowhere", requestID: "t", logger: Logger(label: "test")))
+        #expect(unknown.status == 404 && unknown.route == nil)
+        #expect(recorder.seen.withLock { $0 } == ["GET /api/articles/:slug", "GET -"])
     }
 }

@@ -35,7 +35,7 @@ struct ServerTests {
         configuration.maxInFlightPerLoop = maxInFlight
         configuration.accessLog = false
         configuration.observer = observer
-        let server = HTTPServer(configuration: configuration, responder: router, logger: Logger(label: "test"))
+        let server = HTTPServer(configuration: configuration, responder: RoutedPipeline([], router: router), logger: Logger(label: "test"))
         return Running(server: server, port: try server.start())
     }
 

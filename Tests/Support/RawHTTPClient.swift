@@ -8,6 +8,8 @@ import Glibc
 public final class RawHTTPClient {
     public struct Response: Sendable {
         public let status: Int
+        /// The status line's reason phrase (`Unprocessable Content`).
+        public var reason: String = ""
         public let headers: [(name: String, value: String)]
         public let body: [UInt8]
         public func header(_ name: String) -> String? {
@@ -84,8 +86,11 @@ public final class RawHTTPClient {
         let head = String(decoding: buffer[..<headEnd], as: UTF8.self)
         buffer.removeFirst(headEnd + 4)
         var lines = head.components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
+        let firstLine = lines.removeFirst()
+        // Strict: a response must start with its status line, so that stray bytes (a body sent
+        // after a HEAD's head) are caught rather than skipped.
+        let statusLine = firstLine.split(separator: " ", maxSplits: 2)
+        guard firstLine.hasPrefix("HTTP/1."), statusLine.count >= 2, let status = Int(statusLine[1]) else {
             throw Failure(description: "bad status line in \(head)")
         }
         let headers = lines.compactMap { line -> (String, String)? in
@@ -97,7 +102,7 @@ public final class RawHTTPClient {
         while buffer.count < bodyLength { try fill() }
         let body = Array(buffer[..<bodyLength])
         buffer.removeFirst(bodyLength)
-        return Response(status: status, headers: headers, body: body)
+        return Response(status: status, reason: statusLine.count > 2 ? String(statusLine[2]) : "", headers: headers, body: body)
     }
 
     /// Bytes received but not yet read as a response (after ``waitForClose()``: everything the
