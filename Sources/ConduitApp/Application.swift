@@ -7,28 +7,40 @@ import Logging
 public struct Application: Sendable {
     public let configuration: AppConfiguration
     public let lifecycle = Lifecycle()
-    /// Built once: the buckets must outlive every request.
-    let rateLimits: RateLimitMiddleware
+    /// Built once: the buckets must outlive every request. The auth limit is attached to the
+    /// registration and login routes (UsersController), the general one to the pipeline.
+    let authRateLimit: RateLimitMiddleware?
+    let generalRateLimit: RateLimitMiddleware?
     /// Every metric of this process (`GET /metrics`); the kernel reports into it as its observer.
     public let metrics: AppMetrics
 
     public init(configuration: AppConfiguration, metrics: AppMetrics = AppMetrics()) {
         self.configuration = configuration
         self.metrics = metrics
-        rateLimits = RateLimitMiddleware(
-            auth: configuration.rateLimitAuthPerMinute > 0 ? RateLimiter(perMinute: configuration.rateLimitAuthPerMinute) : nil,
-            general: configuration.rateLimitPerMinute > 0 ? RateLimiter(perMinute: configuration.rateLimitPerMinute) : nil,
-            trustProxy: configuration.trustProxy, metrics: metrics)
+        authRateLimit =
+            configuration.rateLimitAuthPerMinute > 0
+            ? RateLimitMiddleware(
+                limiter: RateLimiter(perMinute: configuration.rateLimitAuthPerMinute), kind: .auth,
+                trustProxy: configuration.trustProxy, metrics: metrics)
+            : nil
+        generalRateLimit =
+            configuration.rateLimitPerMinute > 0
+            ? RateLimitMiddleware(
+                limiter: RateLimiter(perMinute: configuration.rateLimitPerMinute), kind: .general,
+                exempt: HealthRoutes.templates.union(MetricsRoute.templates).union(UsersController.authRateLimitedTemplates),
+                trustProxy: configuration.trustProxy, metrics: metrics)
+            : nil
     }
 
-    /// Middleware, outermost first: security headers and CORS wrap everything (error responses
-    /// included, so browsers can read them); the error middleware sits inside them and outside
-    /// everything that may throw.
+    /// Middleware, outermost first: `Cache-Control` for credentialed answers and CORS wrap
+    /// everything (error responses included, so browsers can read them; the static security
+    /// headers are the kernel's `commonHeaders`, on every response); the error middleware sits
+    /// inside them and outside everything that may throw.
     var middlewares: [any HTTPMiddleware] {
-        var chain: [any HTTPMiddleware] = [SecurityHeadersMiddleware(production: configuration.environment == .production)]
+        var chain: [any HTTPMiddleware] = [CredentialedResponsesMiddleware()]
         let cors = CORSMiddleware(origins: configuration.corsAllowedOrigins, allowsCredentials: configuration.authCookie)
         if cors.isEnabled { chain.append(cors) }
-        chain.append(rateLimits)
+        if let generalRateLimit { chain.append(generalRateLimit) }
         chain.append(ErrorMiddleware())
         return chain
     }
@@ -60,7 +72,7 @@ public struct Application: Sendable {
             users: users,
             cookie: configuration.authCookie
                 ? AuthCookie(lifetimeSeconds: configuration.jwtTTLSeconds, writeOrigins: configuration.corsAllowedOrigins) : nil)
-        UsersController(users: users, authentication: authentication).register(on: &router)
+        UsersController(users: users, authentication: authentication, authRateLimit: authRateLimit).register(on: &router)
         let profiles = ProfilesService(users: SQLUsersRepository(store: store), follows: SQLFollowsRepository(store: store))
         ProfilesController(profiles: profiles, authentication: authentication).register(on: &router)
         let articles = ArticlesService(
@@ -78,7 +90,7 @@ public struct Application: Sendable {
         let store = try await Self.openDatabase(configuration, logger: logger)
         do {
             let router = try await makeRouter(store: store, logger: logger)
-            return (MiddlewareChain(middlewares, responder: router), { await store.close() })
+            return (RoutedPipeline(middlewares, router: router), { await store.close() })
         } catch {
             await store.close()
             throw error
@@ -148,7 +160,7 @@ public struct Application: Sendable {
         let server: HTTPServer
         let port: Int
         do {
-            let responder = MiddlewareChain(middlewares, responder: try await makeRouter(store: store, logger: logger))
+            let responder = RoutedPipeline(middlewares, router: try await makeRouter(store: store, logger: logger))
             var serverConfiguration = configuration.server
             if configuration.metricsEnabled { serverConfiguration.observer = metrics }
             server = HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)

@@ -31,7 +31,7 @@ struct RateLimiterTests {
         var headers = HTTPHeaders()
         headers.add("X-Forwarded-For", "6.6.6.6, 203.0.113.9")
         let request = HTTPRequest(method: .get, path: "/", headers: headers, peerAddress: "10.0.0.1", requestID: "r", logger: Logger(label: "t"))
-        #expect(RateLimitMiddleware(auth: nil, general: nil, trustProxy: false).clientAddress(request) == "10.0.0.1")
-        #expect(RateLimitMiddleware(auth: nil, general: nil, trustProxy: true).clientAddress(request) == "203.0.113.9")
+        #expect(RateLimitMiddleware(limiter: RateLimiter(perMinute: 1), kind: .general, trustProxy: false).clientAddress(request) == "10.0.0.1")
+        #expect(RateLimitMiddleware(limiter: RateLimiter(perMinute: 1), kind: .general, trustProxy: true).clientAddress(request) == "203.0.113.9")
     }
 }

@@ -97,6 +97,31 @@ struct RateLimitingTests {
         #expect(try client.get("/api/tags").header("RateLimit-Limit") == nil, "no general limit by default")
     }
 
+    @Test("the auth limit holds for every spelling that reaches the login and registration handlers")
+    func authLimitEverySpelling() throws {
+        let server = try ServerProcess.start(environment: ["PASSWORD_HASH_COST": "10", "RATE_LIMIT_AUTH_PER_MINUTE": "3"])
+        defer { server.stop() }
+        let api = UsersAPITests()
+        let register = #"{"user":{"username":"speller","email":"speller@x.yz","password":"password123"}}"#
+        let login = #"{"user":{"email":"speller@x.yz","password":"password123"}}"#
+        #expect(try api.call(server.port, "POST", "/api/users", body: register).status == 201)
+        #expect(try api.call(server.port, "POST", "/api/users/login", body: login).status == 200)
+        #expect(try api.call(server.port, "POST", "/api/users/login/", body: login).status == 200)
+        // Three tokens spent, by three spellings: every spelling now meets the same empty bucket.
+        let spellings = [
+            "/api/users/login", "/api/users/login/", "/api/users/login?x=1", "/api/users/login/?x=1", "/api/users/login?",
+            "/api/users", "/api/users/", "/api/users?x=1", "/api/users/?next=/",
+        ]
+        for path in spellings {
+            let body = path.hasPrefix("/api/users/login") ? login : register
+            let response = try api.call(server.port, "POST", path, body: body)
+            #expect(response.status == 429, "\(path) reached its handler past the limit")
+            #expect(api.user(response.json)["token"] == nil, "\(path)")
+        }
+        // Other routes never draw from the auth bucket.
+        #expect(try api.call(server.port, "GET", "/api/tags/").status == 200)
+    }
+
     @Test("the general limit, when on, applies per IP")
     func generalLimit() throws {
         let server = try ServerProcess.start(environment: ["RATE_LIMIT_PER_MINUTE": "5"])
@@ -105,5 +130,7 @@ struct RateLimitingTests {
         let statuses = try (0..<7).map { _ in try client.get("/api/tags").status }
         #expect(statuses == [200, 200, 200, 200, 200, 429, 429])
         #expect(try client.get("/healthz").status == 200, "health probes are never limited")
+        #expect(try client.get("/healthz/").status == 200, "whatever their spelling")
+        #expect(try client.get("/api/nothing").status == 429, "unknown routes are limited too")
     }
 }

@@ -57,6 +57,7 @@ public struct AppConfiguration: Sendable {
         server.writeTimeoutSeconds = writeTimeoutSeconds
         server.maxInFlightPerLoop = maxInFlightPerLoop
         server.serverName = "conduit"
+        server.commonHeaders = SecurityHeaders.fields(production: environment == .production)
         return server
     }
 

@@ -5,10 +5,17 @@ import HTTPKernel
 struct UsersController {
     let users: UsersService
     let authentication: Authentication
+    /// The per-client limit on password guessing and account creation, when on.
+    var authRateLimit: RateLimitMiddleware? = nil
+
+    /// The routes behind ``authRateLimit``.
+    static let authRateLimitedTemplates: Set<String> = ["/api/users", "/api/users/login"]
 
     func register(on router: inout Router) {
-        router.post("/api/users") { request in try await register(request) }
-        router.post("/api/users/login") { request in try await login(request) }
+        router.group(authRateLimit.map { [$0] } ?? []) { router in
+            router.post("/api/users") { request in try await register(request) }
+            router.post("/api/users/login") { request in try await login(request) }
+        }
         router.get("/api/user") { request in try await current(request) }
         router.put("/api/user") { request in try await update(request) }
         if let cookie = authentication.cookie {

@@ -25,6 +25,8 @@ public final class PostgresStore: Sendable {
     let workDeadline: Duration
     let logger: Logger
     private let runner: Task<Void, Never>
+    /// Transactions run again after a deadlock or serialization failure (tests read it).
+    public let transientRetries = Atomic<Int>(0)
 
     /// Pool settings from the configuration.
     public struct Settings: Sendable {
@@ -38,7 +40,7 @@ public final class PostgresStore: Sendable {
         self.client = client
         self.connectTimeout = connectTimeout
         self.workDeadline = workDeadline
-        self.logger = logger
+        self.logger = DriverLogger.make(from: logger)
         runner = Task { await client.run() }
     }
 
@@ -46,7 +48,7 @@ public final class PostgresStore: Sendable {
     /// and checks that the server answers.
     public static func open(url: String, settings: Settings, logger: Logger) async throws -> PostgresStore {
         let store = PostgresStore(
-            client: PostgresClient(configuration: try clientConfiguration(url: url, settings: settings), backgroundLogger: logger),
+            client: PostgresClient(configuration: try clientConfiguration(url: url, settings: settings), backgroundLogger: DriverLogger.make(from: logger)),
             connectTimeout: .seconds(settings.connectTimeoutSeconds),
             workDeadline: .seconds(settings.statementTimeoutSeconds + 2), logger: logger)
         do {
@@ -189,22 +191,46 @@ extension PostgresStore: DatabaseStore {
         try await body(PooledPostgresDatabase(store: self))
     }
 
+    /// Runs `body` in one transaction on one leased connection. A transaction that PostgreSQL
+    /// aborts as a deadlock victim or for a serialization failure (SQLSTATE 40P01, 40001) did
+    /// nothing and is run again, at most ``transactionAttempts`` times in all, after a short
+    /// random pause so that the contenders do not meet again in step; past that its error
+    /// goes up (a 503 whose cause the error middleware logs).
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withoutActuallyEscaping(body) { body in
             let body = UncheckedBody(body: body)
-            return try await withConnection { connection in
-                let database = connection.sql(logger: self.logger)
-                try await database.raw("BEGIN").run()
+            var attempt = 1
+            while true {
                 do {
-                    let result = try await body.body(database)
-                    try await database.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await database.raw("ROLLBACK").run()
-                    throw error
+                    return try await withConnection { connection in
+                        let database = connection.sql(queryLogLevel: nil, logger: self.logger)
+                        try await database.raw("BEGIN").run()
+                        do {
+                            let result = try await body.body(database)
+                            try await database.raw("COMMIT").run()
+                            return result
+                        } catch {
+                            try? await database.raw("ROLLBACK").run()
+                            throw error
+                        }
+                    }
+                } catch let error as PSQLError where Self.isTransient(error) && attempt < Self.transactionAttempts {
+                    transientRetries.add(1, ordering: .relaxed)
+                    attempt += 1
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 2...(10 * attempt))))
                 }
             }
         }
+    }
+
+    /// Tries a transaction gets before a deadlock or serialization failure becomes an error.
+    static let transactionAttempts = 5
+
+    /// Deadlock victim (40P01) or serialization failure (40001): the transaction was rolled
+    /// back whole, so running it again is safe.
+    static func isTransient(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
     }
 
     /// Holds a session-level advisory lock for the whole migration run, so that instances
@@ -215,7 +241,7 @@ extension PostgresStore: DatabaseStore {
             // Migrations may wait for another instance's and may take long: no statement
             // timeout and no deadline here; the connect timeout still bounds the lease.
             return try await withConnection(unbounded: true) { connection in
-                let database = connection.sql(logger: self.logger)
+                let database = connection.sql(queryLogLevel: nil, logger: self.logger)
                 try await database.raw("SET statement_timeout = 0").run()
                 try await database.raw("SELECT pg_advisory_lock(\(bind: Self.migrationLockKey))").run()
                 do {
@@ -259,7 +285,7 @@ struct PooledPostgresDatabase: SQLDatabase {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         let logger = store.logger
         try await store.withConnection { connection in
-            try await connection.sql(logger: logger).execute(sql: query, onRow)
+            try await connection.sql(queryLogLevel: nil, logger: logger).execute(sql: query, onRow)
         }
     }
 }

@@ -26,13 +26,13 @@ public final class SQLiteStore: Sendable {
     }
 
     /// The sql-kit view for reads (repositories, readiness).
-    public func sql(logger: Logger) -> any SQLDatabase { readConnection.sql() }
+    public func sql(logger: Logger) -> any SQLDatabase { readConnection.sql(queryLogLevel: nil) }
 
     /// Runs `body` with the writer connection, alone.
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         await writeLock.lock()
         do {
-            let result = try await body(writer.sql())
+            let result = try await body(writer.sql(queryLogLevel: nil))
             await writeLock.unlock()
             return result
         } catch {
@@ -82,7 +82,7 @@ public final class SQLiteStore: Sendable {
 
     private static func connect(path: String, logger: Logger) async throws -> SQLiteConnection {
         try await SQLiteConnection.open(
-            storage: .file(path: path), threadPool: NIOThreadPool.singleton, logger: logger,
+            storage: .file(path: path), threadPool: NIOThreadPool.singleton, logger: DriverLogger.make(from: logger),
             on: MultiThreadedEventLoopGroup.singleton.any())
     }
 

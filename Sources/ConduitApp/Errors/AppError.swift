@@ -19,8 +19,9 @@ public enum AppError: Error, Equatable, HTTPErrorConvertible {
     case notFound(String)
     /// 409: a unique field already taken (`username`, `email`).
     case taken(String)
-    /// 503: the database is unreachable.
-    case unavailable
+    /// 503: the database (or another dependency: password hashing, token signing) failed; the
+    /// cause is for the log only (``underlyingCause``).
+    case unavailable(cause: String)
 
     public var httpError: HTTPError {
         switch self {
@@ -34,5 +35,9 @@ public enum AppError: Error, Equatable, HTTPErrorConvertible {
         case let .taken(field): HTTPError(status: 409, key: field, "has already been taken")
         case .unavailable: HTTPError(status: 503, key: "database", "unavailable", headers: ["Retry-After": "1"])
         }
+    }
+
+    public var underlyingCause: String? {
+        if case let .unavailable(cause) = self { cause } else { nil }
     }
 }

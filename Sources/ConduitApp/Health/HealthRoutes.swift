@@ -12,6 +12,9 @@ struct HealthRoutes {
     let lifecycle: Lifecycle
     let checks: [(name: String, check: Check)]
 
+    /// Probes come from the infrastructure: never rate limited.
+    static let templates: Set<String> = ["/healthz", "/readyz"]
+
     func register(on router: inout Router) {
         router.get("/healthz") { _ in
             .json(Array(#"{"status":"ok"}"#.utf8))
@@ -24,8 +27,7 @@ struct HealthRoutes {
                 do {
                     try await check()
                 } catch {
-                    request.logger.warning("readiness check failed", metadata: ["check": "\(name)", "error": "\(error)"])
-                    throw HTTPError(status: 503, key: name, "unavailable")
+                    throw HTTPError(status: 503, key: name, "unavailable", cause: "readiness check \(name) failed: \(error)")
                 }
             }
             return .json(Array(#"{"status":"ready"}"#.utf8))

@@ -9,6 +9,8 @@ import HTTPKernel
 /// which is not for the public. (The rate limiter never counts scrapes.)
 struct MetricsRoute {
     static let path = "/metrics"
+    /// Scrapes come from the infrastructure: never rate limited.
+    static let templates: Set<String> = [path]
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     let metrics: AppMetrics

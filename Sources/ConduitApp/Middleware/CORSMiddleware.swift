@@ -59,23 +59,3 @@ struct CORSMiddleware: HTTPMiddleware {
         return allowedOrigins.contains(origin.lowercased()) ? origin : nil
     }
 }
-
-/// Headers every API response carries (and a few that depend on the request), so that a
-/// browser never sniffs, frames, caches or leaks what the API returns.
-struct SecurityHeadersMiddleware: HTTPMiddleware {
-    let production: Bool
-
-    func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
-        var response = try await next.respond(to: request)
-        response.headers.set("Referrer-Policy", "no-referrer")
-        response.headers.set("X-Frame-Options", "DENY")
-        response.headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-        if request.headers["Authorization"] != nil || request.headers["Cookie"] != nil {
-            response.headers.set("Cache-Control", "no-store")
-        }
-        if production {
-            response.headers.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        }
-        return response
-    }
-}

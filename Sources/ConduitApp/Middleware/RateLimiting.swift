@@ -71,13 +71,24 @@ final class RateLimiter: Sendable {
     }
 }
 
-/// Applies the auth limiter to registration and login, and the general limiter (when on) to
-/// everything else, per client IP. Answers 429 with `Retry-After` in the errors envelope past
-/// the limit; every limited response carries `RateLimit-Limit`, `RateLimit-Remaining` and
-/// `RateLimit-Reset`. Unrelated routes never draw from the auth buckets.
+/// Takes a token from `limiter` per request, per client IP. Past the limit it answers 429 with
+/// `Retry-After` in the errors envelope; every limited response carries `RateLimit-Limit`,
+/// `RateLimit-Remaining` and `RateLimit-Reset`.
+///
+/// It decides by the route the router matched (``HTTPRequest/route``), never by the path's
+/// spelling: the auth limit is attached to the registration and login routes themselves
+/// (a route group, UsersController), so `/api/users/login/` or `/api/users/login?x` draw from
+/// the same bucket as `/api/users/login`. The general limit runs for every request, routed or
+/// not (a flood of 404s is limited too), except the `exempt` routes: health probes and
+/// metrics scrapes, which come from the infrastructure, and the routes that have a limit of
+/// their own, so that a login never draws from two buckets.
 struct RateLimitMiddleware: HTTPMiddleware {
-    let auth: RateLimiter?
-    let general: RateLimiter?
+    enum Kind: String { case auth, general }
+
+    let limiter: RateLimiter
+    let kind: Kind
+    /// Route templates this middleware lets through unlimited.
+    var exempt: Set<String> = []
     /// Only behind a trusted proxy is `X-Forwarded-For` believed, and only its right-most hop
     /// (the address the proxy itself saw); anything to its left is client-supplied.
     let trustProxy: Bool
@@ -85,16 +96,13 @@ struct RateLimitMiddleware: HTTPMiddleware {
     var metrics: AppMetrics? = nil
 
     func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
-        let isAuth = request.method == .post && (request.path == "/api/users" || request.path == "/api/users/login")
-        // Health probes and metrics scrapes come from the infrastructure, not clients: never limited.
-        let isProbe = request.path == "/healthz" || request.path == "/readyz" || request.path == "/metrics"
-        guard !isProbe, let limiter = isAuth ? auth : general else { return try await next.respond(to: request) }
+        if let route = request.route, exempt.contains(route) { return try await next.respond(to: request) }
         let decision = limiter.take(clientAddress(request))
         var response: HTTPResponse
         if decision.allowed {
             response = try await next.respond(to: request)
         } else {
-            (isAuth ? metrics?.rateLimitedAuth : metrics?.rateLimitedGeneral)?.increment()
+            (kind == .auth ? metrics?.rateLimitedAuth : metrics?.rateLimitedGeneral)?.increment()
             response = HTTPError(status: 429, key: "rate_limit", "too many requests, retry later").response
             response.headers.set("Retry-After", String(decision.retryAfterSeconds))
         }

@@ -56,7 +56,7 @@ public struct ArticlesService: Sendable {
             }
             return try await views(of: [article], viewer: author)[0]
         }
-        throw .unavailable
+        throw .unavailable(cause: "no free slug for the title after 3 attempts")
     }
 
     public func get(slug: String, viewer: User?) async throws(AppError) -> ArticleView {
@@ -143,7 +143,7 @@ public struct ArticlesService: Sendable {
             favorited = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await favorites.favorited(by: viewer.id, among: ids) }
         }
         return try list.map { article throws(AppError) in
-            guard let author = authors[article.authorID] else { throw .unavailable }
+            guard let author = authors[article.authorID] else { throw .unavailable(cause: "author \(article.authorID) of article \(article.id) not found") }
             return ArticleView(article: article, author: author, favorited: favorited.contains(article.id),
                                favoritesCount: counts[article.id] ?? 0)
         }
@@ -152,7 +152,7 @@ public struct ArticlesService: Sendable {
     private func commentViews(of list: [Comment], viewer: User?) async throws(AppError) -> [CommentView] {
         let authors = try await profiles(of: list.map(\.authorID), viewer: viewer)
         return try list.map { comment throws(AppError) in
-            guard let author = authors[comment.authorID] else { throw .unavailable }
+            guard let author = authors[comment.authorID] else { throw .unavailable(cause: "author \(comment.authorID) of comment \(comment.id) not found") }
             return CommentView(comment: comment, author: author)
         }
     }

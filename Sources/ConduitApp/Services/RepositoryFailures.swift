@@ -4,7 +4,7 @@ extension AppError {
         switch error {
         case let .taken(field): self = .taken(field)
         case .missing: self = .notFound(missing)
-        case .unavailable: self = .unavailable
+        case let .unavailable(detail): self = .unavailable(cause: detail)
         }
     }
 }

@@ -65,7 +65,7 @@ public struct UsersService: Sendable {
         do {
             matches = try await hasher.verify(password, against: user.passwordHash)
         } catch {
-            throw .unavailable
+            throw .unavailable(cause: "password verification failed: \(error)")
         }
         guard matches else { throw .invalidCredentials }
         var current = user
@@ -120,7 +120,7 @@ public struct UsersService: Sendable {
         do {
             return Authenticated(user: user, token: try await tokens.issue(forUserID: user.id))
         } catch {
-            throw .unavailable
+            throw .unavailable(cause: "token signing failed: \(error)")
         }
     }
 
@@ -128,7 +128,7 @@ public struct UsersService: Sendable {
         do {
             return try await hasher.hash(password)
         } catch {
-            throw .unavailable
+            throw .unavailable(cause: "password hashing failed: \(error)")
         }
     }
 

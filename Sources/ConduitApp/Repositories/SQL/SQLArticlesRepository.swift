@@ -101,8 +101,15 @@ public struct SQLArticlesRepository: ArticlesRepository {
     /// Tags: created if new, linked in the order given (position), old links removed.
     static func replaceTags(of articleID: Int64, with tags: [String], on database: any SQLDatabase) async throws {
         try await database.raw("DELETE FROM article_tags WHERE article_id = \(bind: articleID)").run()
+        guard !tags.isEmpty else { return }
+        // New tags are created in one statement, in sorted order whatever order the author gave:
+        // two transactions creating the same new tags then lock them in the same order, so one
+        // waits for the other instead of both deadlocking (PostgreSQL; `["a","b"]` against
+        // `["b","a"]`). The article keeps the author's order through `position`.
+        let names: [SQLQueryString] = Set(tags).sorted().map { "(\(bind: $0))" }
+        let insertTags: SQLQueryString = "INSERT INTO tags (name) VALUES " + names.joined(separator: ", ") + " ON CONFLICT (name) DO NOTHING"
+        try await database.raw(insertTags).run()
         for (position, tag) in tags.enumerated() {
-            try await database.raw("INSERT INTO tags (name) VALUES (\(bind: tag)) ON CONFLICT (name) DO NOTHING").run()
             try await database.raw("""
                 INSERT INTO article_tags (article_id, tag_id, position)
                 SELECT \(bind: articleID), id, \(bind: position) FROM tags WHERE name = \(bind: tag)
