@@ -29,6 +29,9 @@ swift test --skip-build --filter PostgresOutageTests
 # Pass 2: the end-to-end suite again, every server on its own fresh PostgreSQL database.
 echo "end-to-end tests on PostgreSQL:"
 CONDUIT_E2E_DATABASE=postgres swift test --skip-build --filter EndToEndTests --skip 'Postgres(ScaleOut|Outage)Tests'
+# Two users through the RealWorld Elm frontend in headless Chromium against this build's binary
+# ($CONDUIT_BIN_DIR); installs Chromium and Selenium when missing (Scripts/browser-test.sh).
+Scripts/browser-test.sh
 # The whole request path under generated input for a bounded time (the seeded engine: no
 # separate sanitizer build); the seed is printed, so a failure can be replayed.
 FUZZ_ENGINE=seeded FUZZ_SECONDS=20 Scripts/fuzz.sh
