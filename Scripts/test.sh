@@ -42,3 +42,6 @@ echo "conformance on SQLite:"
 Scripts/conformance.sh
 echo "conformance on PostgreSQL:"
 CONFORMANCE_POSTGRES_URL="$CONDUIT_TEST_POSTGRES_URL" Scripts/conformance.sh
+# The image from the Dockerfile under a real Docker engine, tested as it runs (installs docker.io
+# and builds a Debian base when missing; docs/OPERATIONS.md, "The container test").
+Scripts/container-test.sh
