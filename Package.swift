@@ -18,7 +18,7 @@ let package = Package(
         .package(
             url: "https://github.com/apple/swift-configuration", from: "1.4.0",
             traits: [.defaults, "CommandLineArguments"]),
-        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
@@ -32,6 +32,13 @@ let package = Package(
             name: "CLibevent",
             pkgConfig: "libevent_pthreads",
             providers: [.apt(["libevent-dev"])]),
+
+        // The system's libsqlite3 (one copy of SQLite in the process: two copies opening one
+        // file would release each other's POSIX locks).
+        .systemLibrary(
+            name: "CSQLite3",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
 
         // The one C file that reads a libevent struct field (a bufferevent's write event).
         .target(name: "CLibeventLayout"),
@@ -54,7 +61,8 @@ let package = Package(
                 "HTTPKernel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                "CSQLite3",
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

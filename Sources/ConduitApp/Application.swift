@@ -57,7 +57,7 @@ public struct Application: Sendable {
         let store: any SQLStore =
             configuration.metricsEnabled
             ? InstrumentedSQLStore(
-                database, connections: database.engine == .postgres ? configuration.databasePoolSize : SQLiteStore.connectionCount,
+                database, connections: database.connectionCount,
                 metrics: metrics)
             : database
         // Password hashing gets its own threads: never an event loop, never the cooperative pool.
@@ -72,14 +72,17 @@ public struct Application: Sendable {
             users: users,
             cookie: configuration.authCookie
                 ? AuthCookie(lifetimeSeconds: configuration.jwtTTLSeconds, writeOrigins: configuration.corsAllowedOrigins) : nil)
-        UsersController(users: users, authentication: authentication, authRateLimit: authRateLimit).register(on: &router)
         let profiles = ProfilesService(users: SQLUsersRepository(store: store), follows: SQLFollowsRepository(store: store))
-        ProfilesController(profiles: profiles, authentication: authentication).register(on: &router)
         let articles = ArticlesService(
             articles: SQLArticlesRepository(store: store), favorites: SQLFavoritesRepository(store: store),
             comments: SQLCommentsRepository(store: store), users: SQLUsersRepository(store: store),
             follows: SQLFollowsRepository(store: store))
-        ArticlesController(articles: articles, authentication: authentication).register(on: &router)
+        // The API's reads: one unit of work per GET request (one connection, one snapshot).
+        router.group([ReadUnitMiddleware(store: store)]) { router in
+            UsersController(users: users, authentication: authentication, authRateLimit: authRateLimit).register(on: &router)
+            ProfilesController(profiles: profiles, authentication: authentication).register(on: &router)
+            ArticlesController(articles: articles, authentication: authentication).register(on: &router)
+        }
         return router
     }
 
@@ -129,7 +132,8 @@ public struct Application: Sendable {
         switch try DatabaseLocation(url: configuration.databaseURL) {
         case let .sqlite(path):
             do {
-                return try await SQLiteStore.open(path: path, logger: logger)
+                return try await SQLiteStore.open(
+                    path: path, readers: configuration.sqliteReaders > 0 ? configuration.sqliteReaders : configuration.eventLoops, logger: logger)
             } catch {
                 throw ConfigurationError("cannot open database \(path): \(error)")
             }

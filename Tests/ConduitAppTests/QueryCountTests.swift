@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTestSupport
 import Logging
 import NIOCore
 import SQLKit
@@ -10,10 +11,10 @@ import Testing
 /// Counts the statements a repository sends, to prove that a page costs a fixed number of
 /// queries (no N+1) on the real SQL path.
 final class CountingStore: SQLStore {
-    let base: SQLiteStore
+    let base: any DatabaseStore
     let count = Atomic<Int>(0)
 
-    init(base: SQLiteStore) { self.base = base }
+    init(base: any DatabaseStore) { self.base = base }
 
     struct CountingDatabase: SQLDatabase {
         let base: any SQLDatabase
@@ -32,6 +33,7 @@ final class CountingStore: SQLStore {
     }
 
     var reader: any SQLDatabase { CountingDatabase(base: base.reader, store: self) }
+    func read<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T { try await base.read(body) }
     func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await base.write { try await body(CountingDatabase(base: $0, store: self)) }
     }
@@ -42,13 +44,22 @@ final class CountingStore: SQLStore {
 
 @Suite("Queries per request")
 struct QueryCountTests {
-    @Test("a page of articles costs the same number of queries for 2 articles as for 20")
-    func noNPlusOne() async throws {
+    static var engines: [String] { TestPostgres.isAvailable ? ["sqlite", "postgres"] : ["sqlite"] }
+
+    @Test("a page of articles costs the same number of queries for 2 articles as for 20, in one unit of work", arguments: engines)
+    func noNPlusOne(engine: String) async throws {
         let logger = Logger(label: "test")
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("count-\(UUID().uuidString)/db.sqlite").path
-        let sqlite = try await SQLiteStore.open(path: path, logger: logger)
-        try await sqlite.write { try await Migrator().run(on: $0, logger: logger) }
-        let store = CountingStore(base: sqlite)
+        let database: any DatabaseStore
+        if engine == "postgres" {
+            var settings = PostgresStore.Settings()
+            settings.connectTimeoutSeconds = 30
+            database = try await PostgresStore.open(url: try TestPostgres.createDatabase(), settings: settings, logger: logger)
+        } else {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("count-\(UUID().uuidString)/db.sqlite").path
+            database = try await SQLiteStore.open(path: path, logger: logger)
+        }
+        try await Migrator().run(on: database, logger: logger)
+        let store = CountingStore(base: database)
         let users = SQLUsersRepository(store: store)
         let service = ArticlesService(
             articles: SQLArticlesRepository(store: store), favorites: SQLFavoritesRepository(store: store),
@@ -61,7 +72,7 @@ struct QueryCountTests {
 
         func queries(limit: Int) async throws -> Int {
             let before = store.count.load(ordering: .relaxed)
-            let page = try await service.list(ArticleFilter(), page: Page(limit: limit), viewer: viewer)
+            let page = try await store.read { try await service.list(ArticleFilter(), page: Page(limit: limit), viewer: viewer) }
             #expect(page.articles.count == limit)
             #expect(page.articles.allSatisfy { $0.article.tagList == ["a", "b"] })
             return store.count.load(ordering: .relaxed) - before
@@ -70,6 +81,6 @@ struct QueryCountTests {
         let large = try await queries(limit: 20)
         #expect(small == large, "2 articles: \(small) queries, 20 articles: \(large)")
         #expect(large <= 7)
-        await sqlite.close()
+        await database.close()
     }
 }

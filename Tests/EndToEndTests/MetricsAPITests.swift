@@ -58,9 +58,10 @@ struct MetricsAPITests {
         #expect((Self.value(text, #"conduit_db_query_duration_seconds_count{kind="write"}"#) ?? 0) > 0)
         let inUse = try #require(Self.value(text, #"conduit_db_pool_connections{state="in_use"}"#))
         let idle = try #require(Self.value(text, #"conduit_db_pool_connections{state="idle"}"#))
-        // SQLite: a reader and a writer; PostgreSQL: the pool (DATABASE_POOL_SIZE, default 10).
+        // SQLite: a reader per event loop (2 here) and the writer; PostgreSQL: the pool
+        // (DATABASE_POOL_SIZE, default 10).
         let postgres = server.databaseURL?.hasPrefix("postgres") == true
-        #expect(inUse + idle == (postgres ? 10 : 2))
+        #expect(inUse + idle == (postgres ? 10 : 3))
         #expect(Self.value(text, "conduit_http_requests_shed_total") == 0)
 
         // The per-loop samples arrive every 500 ms.

@@ -11,6 +11,8 @@ public struct AppConfiguration: Sendable {
     public var port = 8080
     public var databaseURL = "sqlite:data/conduit.sqlite"
     public var databasePoolSize = 10
+    /// SQLite reader connections; 0 until loaded means "as many as the event loops".
+    public var sqliteReaders = 0
     public var databaseConnectTimeoutSeconds = 3
     public var databaseStatementTimeoutSeconds = 10
     public var jwtSecret: String
@@ -70,6 +72,7 @@ public struct AppConfiguration: Sendable {
                 case .port: String(port)
                 case .databaseURL: Self.maskedURL(databaseURL)
                 case .databasePoolSize: String(databasePoolSize)
+                case .sqliteReaders: String(sqliteReaders > 0 ? sqliteReaders : eventLoops)
                 case .databaseConnectTimeoutSeconds: String(databaseConnectTimeoutSeconds)
                 case .databaseStatementTimeoutSeconds: String(databaseStatementTimeoutSeconds)
                 case .jwtSecret: jwtSecretIsEphemeral ? "<generated at start>" : "<set, \(jwtSecret.utf8.count) bytes>"

@@ -10,6 +10,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case port = "PORT"
     case databaseURL = "DATABASE_URL"
     case databasePoolSize = "DATABASE_POOL_SIZE"
+    case sqliteReaders = "SQLITE_READERS"
     case databaseConnectTimeoutSeconds = "DATABASE_CONNECT_TIMEOUT_SECONDS"
     case databaseStatementTimeoutSeconds = "DATABASE_STATEMENT_TIMEOUT_SECONDS"
     case jwtSecret = "JWT_SECRET"
@@ -50,6 +51,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .port: "8080"
         case .databaseURL: "sqlite:data/conduit.sqlite"
         case .databasePoolSize: "10"
+        case .sqliteReaders: nil
         case .databaseConnectTimeoutSeconds: "3"
         case .databaseStatementTimeoutSeconds: "10"
         case .jwtSecret: nil
@@ -83,6 +85,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .port: "TCP port; 0 picks a free one (logged at start)."
         case .databaseURL: "sqlite:PATH (the default, under ./data/) or postgres://user:pass@host:5432/db (also postgresql://, ?sslmode=disable|prefer|require)."
         case .databasePoolSize: "PostgreSQL: connections this instance may open (its pool). Instances x pool size must stay under the server's max_connections."
+        case .sqliteReaders: "SQLite: reader connections, each on its own thread, beside the one writer; default as many as EVENT_LOOPS."
         case .databaseConnectTimeoutSeconds: "PostgreSQL: seconds a request waits for a pooled connection (or a new one) before failing with 503; keep it short so an outage fails fast."
         case .databaseStatementTimeoutSeconds: "PostgreSQL: statement_timeout for every connection, in seconds."
         case .jwtSecret: "HS256 signing secret. Required in production, at least 32 bytes; in development a random one is made per start."

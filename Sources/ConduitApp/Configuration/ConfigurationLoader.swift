@@ -91,6 +91,7 @@ public enum ConfigurationLoader {
         configuration.logLevel = try values.choice(.logLevel, Logger.Level.init(rawValue:), "trace, debug, info, notice, warning, error or critical")
         configuration.logFormat = try values.choice(.logFormat, AppConfiguration.LogFormat.init(rawValue:), "json or text")
         configuration.eventLoops = try values.integer(.eventLoops, in: 1...256, default: ServerConfiguration.onlineCores)
+        configuration.sqliteReaders = try values.integer(.sqliteReaders, in: 1...256, default: configuration.eventLoops)
         configuration.maxBodyBytes = try values.integer(.maxBodyBytes, in: 1...(1 << 30))
         configuration.maxHeaderBytes = try values.integer(.maxHeaderBytes, in: 1024...(1 << 20))
         configuration.requestTimeoutSeconds = try values.integer(.requestTimeoutSeconds, in: 1...3600)

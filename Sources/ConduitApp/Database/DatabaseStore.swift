@@ -19,6 +19,8 @@ public enum DatabaseEngine: String, Sendable {
 /// readiness, migrations and shutdown. ``SQLiteStore`` and ``PostgresStore`` implement it.
 public protocol DatabaseStore: SQLStore {
     var engine: DatabaseEngine { get }
+    /// Connections the store may hold at once (metrics: the pool's size).
+    var connectionCount: Int { get }
     /// Runs a trivial query: what the readiness probe asks. Throws when the database is unreachable.
     func ping() async throws
     /// Runs `body` on one connection that no other process migrates through at the same time

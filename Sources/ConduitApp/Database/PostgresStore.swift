@@ -36,8 +36,12 @@ public final class PostgresStore: Sendable {
         public init() {}
     }
 
-    private init(client: PostgresClient, connectTimeout: Duration, workDeadline: Duration, logger: Logger) {
+    /// The pool's size (metrics).
+    public let connectionCount: Int
+
+    private init(client: PostgresClient, connectTimeout: Duration, workDeadline: Duration, poolSize: Int, logger: Logger) {
         self.client = client
+        connectionCount = poolSize
         self.connectTimeout = connectTimeout
         self.workDeadline = workDeadline
         self.logger = DriverLogger.make(from: logger)
@@ -50,7 +54,7 @@ public final class PostgresStore: Sendable {
         let store = PostgresStore(
             client: PostgresClient(configuration: try clientConfiguration(url: url, settings: settings), backgroundLogger: DriverLogger.make(from: logger)),
             connectTimeout: .seconds(settings.connectTimeoutSeconds),
-            workDeadline: .seconds(settings.statementTimeoutSeconds + 2), logger: logger)
+            workDeadline: .seconds(settings.statementTimeoutSeconds + 2), poolSize: settings.poolSize, logger: logger)
         do {
             try await store.ping()
         } catch {
@@ -184,7 +188,30 @@ public struct DatabaseUnavailable: Error, CustomStringConvertible {
 extension PostgresStore: DatabaseStore {
     public var engine: DatabaseEngine { .postgres }
 
-    public var reader: any SQLDatabase { PooledPostgresDatabase(store: self) }
+    /// Inside a unit of work (``read(_:)``) its connection; otherwise a connection leased per statement.
+    public var reader: any SQLDatabase { ReadUnit.current ?? PooledPostgresDatabase(store: self) }
+
+    /// One leased connection for the whole unit, in one read-only transaction at REPEATABLE READ:
+    /// every statement sees the same snapshot (a page and its count agree), and the unit costs
+    /// one lease instead of one per statement.
+    public func read<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if ReadUnit.current != nil { return try await body() }
+        return try await withoutActuallyEscaping(body) { body in
+            let unit = UncheckedUnit(body: body)
+            return try await withConnection { connection in
+                let database = connection.sql(queryLogLevel: nil, logger: self.logger)
+                try await database.raw("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").run()
+                do {
+                    let result = try await ReadUnit.$current.withValue(database) { try await unit.body() }
+                    try await database.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await database.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
 
     /// One statement per lease: PostgreSQL needs no application-side write lock.
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -266,6 +293,11 @@ extension PostgresStore: DatabaseStore {
 /// A non-escaping body carried into the lease's child task, which finishes before the caller returns.
 private struct UncheckedBody<T>: @unchecked Sendable {
     let body: (any SQLDatabase) async throws -> T
+}
+
+/// The same for a unit of work's body.
+private struct UncheckedUnit<T>: @unchecked Sendable {
+    let body: () async throws -> T
 }
 
 /// An `SQLDatabase` that leases a pooled connection for each statement.

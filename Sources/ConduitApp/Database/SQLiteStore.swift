@@ -1,44 +1,118 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOPosix
-import SQLiteKit
+import SQLKit
 
-/// The embedded SQLite database: one file, WAL mode, foreign keys on.
+/// The embedded SQLite database: one file in WAL mode, a pool of reader connections and one
+/// writer, each connection on a thread of its own (``DatabaseThread``) with its statements
+/// prepared once (``SQLiteConnectionHandle``), over the system's libsqlite3.
 ///
-/// Every libsqlite3 call runs on SQLiteNIO's thread pool (dedicated threads), never on an event
-/// loop; a handler awaiting a query resumes on its loop when the pool is done. Repositories see
-/// it only as an `SQLDatabase` (sql-kit), the same interface the PostgreSQL driver offers.
+/// A request's reads are one unit of work (``read(_:)``): one reader, one read transaction (one
+/// snapshot: a page's `articlesCount` always agrees with its articles), run on the reader's
+/// thread from start to end, so the request crosses threads twice whatever the number of
+/// statements. WAL lets readers run beside the writer; SQLite allows one writer at a time, so
+/// writes and transactions take the writer in turn. Repositories see connections only as
+/// sql-kit `SQLDatabase`s, the same interface the PostgreSQL store offers.
 public final class SQLiteStore: Sendable {
     public let path: String
-    /// Serves reads; each statement sees the latest committed data (WAL).
-    private let readConnection: SQLiteConnection
-    /// The only connection that writes, one writer at a time (SQLite allows no more), so that a
-    /// multi-statement transaction never interleaves with another request's statements.
-    private let writer: SQLiteConnection
-    private let writeLock = AsyncLock()
-    /// Connections the store holds: one reader, one writer (reported as the pool size).
-    public static let connectionCount = 2
+    private let readers: [SQLiteSession]
+    private let readerLeases: ConnectionLeases
+    private let writer: SQLiteSession
+    private let writerLease = ConnectionLeases(count: 1)
+    private let threads: [DatabaseThread]
+    /// Connections the store holds: the readers and the writer (the pool size in metrics).
+    public var connectionCount: Int { readers.count + 1 }
 
-    private init(path: String, reader: SQLiteConnection, writer: SQLiteConnection) {
+    /// Readers when none are asked for: one per core, as many as the event loops by default.
+    public static var defaultReaders: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    private init(path: String, readers: [SQLiteSession], writer: SQLiteSession, threads: [DatabaseThread]) {
         self.path = path
-        self.readConnection = reader
+        self.readers = readers
+        readerLeases = ConnectionLeases(count: readers.count)
         self.writer = writer
+        self.threads = threads
     }
 
-    /// The sql-kit view for reads (repositories, readiness).
-    public func sql(logger: Logger) -> any SQLDatabase { readConnection.sql(queryLogLevel: nil) }
-
-    /// Runs `body` with the writer connection, alone.
-    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        await writeLock.lock()
+    /// Opens (creating if needed) the database file and sets the connections up.
+    public static func open(path: String, readers readerCount: Int = defaultReaders, logger: Logger) async throws -> SQLiteStore {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let driverLogger = DriverLogger.make(from: logger)
+        var threads: [DatabaseThread] = []
         do {
-            let result = try await body(writer.sql(queryLogLevel: nil))
-            await writeLock.unlock()
-            return result
+            let writerThread = DatabaseThread(name: "sqlite-writer")
+            threads.append(writerThread)
+            // WAL first, on the writer: it is a property of the file, which readers then share.
+            let writer = try await connect(path: path, on: writerThread, logger: driverLogger, pragmas: ["PRAGMA journal_mode = WAL"])
+            var readers: [SQLiteSession] = []
+            for index in 0..<max(1, readerCount) {
+                let thread = DatabaseThread(name: "sqlite-reader-\(index)")
+                threads.append(thread)
+                readers.append(try await connect(path: path, on: thread, logger: driverLogger, pragmas: []))
+            }
+            return SQLiteStore(path: path, readers: readers, writer: writer, threads: threads)
         } catch {
-            await writeLock.unlock()
+            for thread in threads { thread.stop() }
             throw error
         }
+    }
+
+    /// synchronous=NORMAL in WAL mode keeps every committed transaction across a process crash
+    /// (SIGKILL); only an OS crash or power loss can lose the last ones. busy_timeout: wait for
+    /// a lock rather than fail.
+    private static func connect(path: String, on thread: DatabaseThread, logger: Logger, pragmas: [String]) async throws -> SQLiteSession {
+        try await withTaskExecutorPreference(thread) {
+            let connection = try SQLiteConnectionHandle(path: path, readOnly: false)
+            for pragma in pragmas + ["PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000"] {
+                try connection.execute(pragma, []) { _, _ in }
+            }
+            return SQLiteSession(connection: connection, thread: thread, logger: logger)
+        }
+    }
+
+    /// Runs `body` as one read unit of work: on one reader, in one read transaction, on that
+    /// reader's thread. Statements `body` sends through ``SQLStore/reader`` use that reader.
+    /// Nested calls join the unit they are in.
+    public func read<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if ReadUnit.current != nil { return try await body() }
+        let index = await readerLeases.acquire()
+        defer { readerLeases.release(index) }
+        let session = readers[index]
+        return try await withTaskExecutorPreference(session.thread) {
+            try session.connection.run("BEGIN")
+            do {
+                let result = try await ReadUnit.$current.withValue(session) { try await body() }
+                try session.connection.run("COMMIT")
+                return result
+            } catch {
+                try? session.connection.run("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// For reads: the current unit's reader, or else a reader leased for each statement.
+    public func sql(logger: Logger) -> any SQLDatabase {
+        ReadUnit.current ?? LeasedSQLiteReader(store: self)
+    }
+
+    /// Runs `body` on the reader `index` leased for one statement.
+    fileprivate func withLeasedReader<T: Sendable>(_ body: @Sendable (SQLiteSession) async throws -> T) async throws -> T {
+        let index = await readerLeases.acquire()
+        defer { readerLeases.release(index) }
+        return try await body(readers[index])
+    }
+
+    /// Runs `body` with the writer connection, alone, on the writer's thread.
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        _ = await writerLease.acquire()
+        defer { writerLease.release(0) }
+        let writer = self.writer
+        return try await withTaskExecutorPreference(writer.thread) { try await body(writer) }
     }
 
     /// Runs `body` in one transaction on the writer: committed if it returns, rolled back if it throws.
@@ -56,48 +130,9 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    /// Opens (creating if needed) the database file and sets the connections up.
-    public static func open(path: String, logger: Logger) async throws -> SQLiteStore {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
-        let writer = try await connect(path: path, logger: logger)
-        do {
-            // WAL first, on the writer: it is a property of the file, which readers then share.
-            try await configure(writer, ["PRAGMA journal_mode = WAL"])
-            let reader = try await connect(path: path, logger: logger)
-            do {
-                try await configure(reader, [])
-            } catch {
-                try? await reader.close()
-                throw error
-            }
-            return SQLiteStore(path: path, reader: reader, writer: writer)
-        } catch {
-            try? await writer.close()
-            throw error
-        }
-    }
-
-    private static func connect(path: String, logger: Logger) async throws -> SQLiteConnection {
-        try await SQLiteConnection.open(
-            storage: .file(path: path), threadPool: NIOThreadPool.singleton, logger: DriverLogger.make(from: logger),
-            on: MultiThreadedEventLoopGroup.singleton.any())
-    }
-
-    /// synchronous=NORMAL in WAL mode keeps every committed transaction across a process crash
-    /// (SIGKILL); only an OS crash or power loss can lose the last ones. busy_timeout: wait for
-    /// a lock rather than fail.
-    private static func configure(_ connection: SQLiteConnection, _ first: [String]) async throws {
-        for pragma in first + ["PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000"] {
-            try await connection.query(pragma, []) { _ in }
-        }
-    }
-
     /// Runs a trivial query: what the readiness probe asks.
     public func ping() async throws {
-        try await readConnection.query("SELECT 1", []) { _ in }
+        try await sql(logger: writer.logger).raw("SELECT 1").run()
     }
 
     /// Settings worth checking from outside (tests, diagnostics).
@@ -107,15 +142,47 @@ public final class SQLiteStore: Sendable {
         case synchronous = "PRAGMA synchronous"
     }
 
-    /// A setting's current value, as text.
+    /// A setting's current value on the writer, as text.
     public func current(_ setting: Setting) async throws -> String? {
-        let rows = try await writer.query(setting.rawValue)
-        guard let data = rows.first?.columns.first?.data else { return nil }
-        return data.string ?? data.integer.map(String.init)
+        try await write { database in
+            guard let row = try await database.raw(SQLQueryString(setting.rawValue)).first() as? SQLiteRow else { return nil }
+            switch row.values.first {
+            case let .text(text): return text
+            case let .integer(number): return String(number)
+            default: return nil
+            }
+        }
     }
 
+    /// Waits for work in progress on every connection, then closes them and ends their threads.
     public func close() async {
-        try? await readConnection.close()
-        try? await writer.close()
+        for _ in readers.indices { _ = await readerLeases.acquire() }
+        _ = await writerLease.acquire()
+        for thread in threads { thread.stop() }
+    }
+}
+
+/// The reader session of the read unit the current task is in, if any.
+enum ReadUnit {
+    @TaskLocal static var current: (any SQLDatabase)?
+}
+
+/// Reads outside a unit of work: each statement leases a reader for its duration.
+private struct LeasedSQLiteReader: SQLDatabase {
+    let store: SQLiteStore
+
+    var logger: Logger { Logger(label: "sqlite") }
+    var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
+    var dialect: any SQLDialect { SQLiteSQLDialect() }
+    var queryLogLevel: Logger.Level? { nil }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await store.withLeasedReader { session in try await session.execute(sql: query, onRow) }
     }
 }

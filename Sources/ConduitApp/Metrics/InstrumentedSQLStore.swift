@@ -61,6 +61,10 @@ public final class InstrumentedSQLStore: SQLStore {
 
     public var reader: any SQLDatabase { TimedDatabase(base: base.reader, timer: readTimer, usage: usage, countsAsReader: true) }
 
+    public func read<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await base.read(body)
+    }
+
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await base.write { database in
             try await held { try await body(TimedDatabase(base: database, timer: writeTimer, usage: usage, countsAsReader: false)) }

@@ -1,11 +1,15 @@
 import Logging
 import SQLKit
 
-/// What SQL repositories need from a database: a connection for reads, and exclusive access
-/// for writes and transactions. SQLite implements it today; PostgreSQL will with a pool.
+/// What SQL repositories need from a database: a connection for reads, exclusive access for
+/// writes and transactions, and units of work that group a request's reads.
+/// ``SQLiteStore`` and ``PostgresStore`` implement it.
 public protocol SQLStore: Sendable {
-    /// For reads.
+    /// For reads: inside a unit of work (``read(_:)``) the unit's connection, otherwise any.
     var reader: any SQLDatabase { get }
+    /// Runs `body` as one unit of reads: one connection and one snapshot for every statement
+    /// `body` sends through ``reader``, leased once (not per statement). Nested calls join.
+    func read<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T
     /// Runs `body` with exclusive write access.
     func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.

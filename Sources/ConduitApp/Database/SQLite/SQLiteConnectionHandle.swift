@@ -1,0 +1,135 @@
+import CSQLite3
+import Foundation
+
+/// A value SQLite stores or returns.
+enum SQLiteValue: Sendable, Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+}
+
+/// An SQLite result code with the connection's message: what the error middleware logs as a
+/// 503's cause (`SQLITE_FULL (13): database or disk is full`).
+struct SQLiteError: Error, CustomStringConvertible {
+    let code: Int32
+    let message: String
+
+    var description: String {
+        let name = String(cString: sqlite3_errstr(code))
+        return "SQLite error \(code) (\(name)): \(message)"
+    }
+}
+
+/// One sqlite3 connection, used only by the thread that owns it (a ``DatabaseThread``), with
+/// its prepared statements cached by SQL text: a statement is parsed once per connection,
+/// then reset and rebound.
+final class SQLiteConnectionHandle: @unchecked Sendable {
+    // @unchecked: confined to its DatabaseThread; the store hands it to one unit of work at a
+    // time (``SQLiteStore``).
+
+    private let db: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+    /// Distinct statements kept at most; `IN (...)` lists of every length make new texts.
+    static let maxCachedStatements = 512
+
+    init(path: String, readOnly: Bool) throws {
+        var handle: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(handle)
+            throw SQLiteError(code: code, message: message)
+        }
+        db = handle
+        sqlite3_extended_result_codes(db, 1)
+    }
+
+    deinit {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        sqlite3_close_v2(db)
+    }
+
+    /// Runs one statement with its bound values, calling `onRow` with each row's values (by
+    /// column index) and the column names (the same array for every row of the statement).
+    func execute(_ sql: String, _ binds: [SQLiteValue], onRow: ([SQLiteValue], [String]) throws -> Void) throws {
+        let statement = try prepared(sql)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        for (index, value) in binds.enumerated() {
+            try check(bind(value, at: Int32(index + 1), to: statement))
+        }
+        let columnCount = sqlite3_column_count(statement)
+        var names: [String]?
+        while true {
+            let step = sqlite3_step(statement)
+            if step == SQLITE_DONE { return }
+            guard step == SQLITE_ROW else { throw error(step) }
+            if names == nil {
+                names = (0..<columnCount).map { String(cString: sqlite3_column_name(statement, $0)) }
+            }
+            var values: [SQLiteValue] = []
+            values.reserveCapacity(Int(columnCount))
+            for column in 0..<columnCount { values.append(value(of: statement, at: column)) }
+            try onRow(values, names!)
+        }
+    }
+
+    /// Runs SQL that takes no values and returns no rows (pragmas, BEGIN, COMMIT), uncached.
+    func run(_ sql: String) throws {
+        try check(sqlite3_exec(db, sql, nil, nil, nil))
+    }
+
+    private func prepared(_ sql: String) throws -> OpaquePointer {
+        if let statement = statements[sql] { return statement }
+        if statements.count >= Self.maxCachedStatements {
+            for statement in statements.values { sqlite3_finalize(statement) }
+            statements.removeAll(keepingCapacity: true)
+        }
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard code == SQLITE_OK, let statement else { throw error(code) }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func bind(_ value: SQLiteValue, at index: Int32, to statement: OpaquePointer) -> Int32 {
+        switch value {
+        case .null: sqlite3_bind_null(statement, index)
+        case let .integer(number): sqlite3_bind_int64(statement, index, number)
+        case let .real(number): sqlite3_bind_double(statement, index, number)
+        case let .text(text): sqlite3_bind_text(statement, index, text, -1, conduit_sqlite_transient())
+        case let .blob(bytes): bytes.withUnsafeBytes {
+                sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), conduit_sqlite_transient())
+            }
+        }
+    }
+
+    private func value(of statement: OpaquePointer, at column: Int32) -> SQLiteValue {
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(statement, column))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, column))
+        case SQLITE_TEXT:
+            let count = Int(sqlite3_column_bytes(statement, column))
+            guard let bytes = sqlite3_column_text(statement, column) else { return .text("") }
+            return .text(String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(statement, column))
+            guard let bytes = sqlite3_column_blob(statement, column) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
+        default: return .null
+        }
+    }
+
+    private func check(_ code: Int32) throws {
+        guard code == SQLITE_OK else { throw error(code) }
+    }
+
+    private func error(_ code: Int32) -> SQLiteError {
+        SQLiteError(code: code, message: String(cString: sqlite3_errmsg(db)))
+    }
+}
