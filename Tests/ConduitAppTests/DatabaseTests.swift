@@ -16,19 +16,17 @@ struct DatabaseTests {
     @Test("migrations create the schema once; a second run applies nothing")
     func migrationsAreIdempotent() async throws {
         let store = try await SQLiteStore.open(path: temporaryPath(), logger: logger)
-        let database = store.sql(logger: logger)
-        #expect(try await Migrator().run(on: database, logger: logger) == [1])
-        #expect(try await Migrator().run(on: database, logger: logger) == [])
-        #expect(try await Migrator().appliedVersions(on: database) == [1])
+        #expect(try await Migrator().run(on: store, logger: logger) == [1])
+        #expect(try await Migrator().run(on: store, logger: logger) == [])
+        #expect(try await Migrator().appliedVersions(on: store.sql(logger: logger)) == [1])
         await store.close()
     }
 
     @Test("every lookup the API makes has an index")
     func indexes() async throws {
         let store = try await SQLiteStore.open(path: temporaryPath(), logger: logger)
-        let database = store.sql(logger: logger)
-        try await Migrator().run(on: database, logger: logger)
-        let names = try await database.raw("SELECT name FROM sqlite_master WHERE type = 'index'").all()
+        try await Migrator().run(on: store, logger: logger)
+        let names = try await store.sql(logger: logger).raw("SELECT name FROM sqlite_master WHERE type = 'index'").all()
             .map { try $0.decode(column: "name", as: String.self) }
         for index in ["follows_by_followee", "articles_by_created", "articles_by_author", "article_tags_by_tag",
                       "favorites_by_article", "comments_by_article"] {
@@ -46,9 +44,9 @@ struct DatabaseTests {
         let store = try await SQLiteStore.open(path: temporaryPath(), logger: logger)
         #expect(try await store.current(.journalMode) == "wal")
         #expect(try await store.current(.foreignKeys) == "1")
-        try await Migrator().run(on: store.sql(logger: logger), logger: logger)
+        try await Migrator().run(on: store, logger: logger)
         await #expect(throws: (any Error).self) {
-            try await store.sql(logger: logger).raw("INSERT INTO follows (follower_id, followee_id) VALUES (1, 2)").run()
+            try await store.write { try await $0.raw("INSERT INTO follows (follower_id, followee_id) VALUES (1, 2)").run() }
         }
         await store.close()
     }
@@ -56,24 +54,24 @@ struct DatabaseTests {
     @Test("usernames and emails are unique regardless of case")
     func uniqueness() async throws {
         let store = try await SQLiteStore.open(path: temporaryPath(), logger: logger)
-        let database = store.sql(logger: logger)
-        try await Migrator().run(on: database, logger: logger)
+        try await Migrator().run(on: store, logger: logger)
         let now = "2026-11-24T00:00:00.000Z"
-        try await database.raw("""
+        // Writes go through the writer, as the repositories' do.
+        try await store.write { database in try await database.raw("""
             INSERT INTO users (username, email, password_hash, created_at, updated_at)
             VALUES (\(bind: "Jake"), \(bind: "jake@example.com"), \(bind: "x"), \(bind: now), \(bind: now))
-            """).run()
+            """).run() }
         await #expect(throws: (any Error).self) {
-            try await database.raw("""
+            try await store.write { database in try await database.raw("""
                 INSERT INTO users (username, email, password_hash, created_at, updated_at)
                 VALUES (\(bind: "jake"), \(bind: "other@example.com"), \(bind: "x"), \(bind: now), \(bind: now))
-                """).run()
+                """).run() }
         }
         await #expect(throws: (any Error).self) {
-            try await database.raw("""
+            try await store.write { database in try await database.raw("""
                 INSERT INTO users (username, email, password_hash, created_at, updated_at)
                 VALUES (\(bind: "other"), \(bind: "JAKE@example.com"), \(bind: "x"), \(bind: now), \(bind: now))
-                """).run()
+                """).run() }
         }
         await store.close()
     }

@@ -60,7 +60,11 @@ struct ArticlesController {
         router.get("/api/articles/:slug/comments") { request in
             let viewer = try await authentication.optional(request)
             let list = try await articles.comments(slug: try Self.slug(request), viewer: viewer)
-            return .json(Array("{\"comments\":[\(list.map(Self.json).joined(separator: ","))]}".utf8))
+            var json = JSONWriter()
+            json.raw("{\"comments\":")
+            json.array(list) { json, comment in Self.write(comment, to: &json) }
+            json.raw("}")
+            return .json(json.bytes)
         }
         router.post("/api/articles/:slug/comments") { request in
             let viewer = try await authentication.required(request)
@@ -68,7 +72,11 @@ struct ArticlesController {
             let body = fields.required("body", max: FieldLimits.commentBody, kind: .multiline)
             try fields.check()
             let comment = try await articles.addComment(slug: try Self.slug(request), body: body!, viewer: viewer)
-            return .json(Array("{\"comment\":\(Self.json(comment))}".utf8), status: 201)
+            var json = JSONWriter()
+            json.raw("{\"comment\":")
+            Self.write(comment, to: &json)
+            json.raw("}")
+            return .json(json.bytes, status: 201)
         }
         router.delete("/api/articles/:slug/comments/:id") { request in
             let viewer = try await authentication.required(request)
@@ -78,7 +86,11 @@ struct ArticlesController {
         }
         router.get("/api/tags") { _ in
             let tags = try await articles.tags()
-            return .json(Array("{\"tags\":[\(tags.map(JSONString.quote).joined(separator: ","))]}".utf8))
+            var json = JSONWriter()
+            json.raw("{\"tags\":")
+            json.array(tags) { json, tag in json.string(tag) }
+            json.raw("}")
+            return .json(json.bytes)
         }
     }
 
@@ -107,32 +119,64 @@ struct ArticlesController {
     // MARK: Output
 
     static func encode(_ view: ArticleView) -> [UInt8] {
-        Array("{\"article\":\(json(view, includeBody: true))}".utf8)
+        var json = JSONWriter(capacity: 256 + view.article.body.utf8.count)
+        json.raw("{\"article\":")
+        write(view, includeBody: true, to: &json)
+        json.raw("}")
+        return json.bytes
     }
 
     static func encode(list: (articles: [ArticleView], total: Int)) -> [UInt8] {
         // Lists leave `body` out: a page of twenty full bodies is what nobody asked for.
-        let items = list.articles.map { json($0, includeBody: false) }.joined(separator: ",")
-        return Array("{\"articles\":[\(items)],\"articlesCount\":\(list.total)}".utf8)
+        var json = JSONWriter(capacity: 64 + 400 * list.articles.count)
+        json.raw("{\"articles\":")
+        json.array(list.articles) { json, view in write(view, includeBody: false, to: &json) }
+        json.raw(",\"articlesCount\":")
+        json.integer(list.total)
+        json.raw("}")
+        return json.bytes
     }
 
-    static func json(_ view: ArticleView, includeBody: Bool) -> String {
+    static func write(_ view: ArticleView, includeBody: Bool, to json: inout JSONWriter) {
         let article = view.article
-        var json = "{\"slug\":\(JSONString.quote(article.slug)),\"title\":\(JSONString.quote(article.title)),"
-            + "\"description\":\(JSONString.quote(article.description)),"
-        if includeBody { json += "\"body\":\(JSONString.quote(article.body))," }
-        json += "\"tagList\":[\(article.tagList.map(JSONString.quote).joined(separator: ","))],"
-            + "\"createdAt\":\(JSONString.quote(article.createdAt)),\"updatedAt\":\(JSONString.quote(article.updatedAt)),"
-            + "\"favorited\":\(view.favorited),\"favoritesCount\":\(view.favoritesCount),"
-            + "\"author\":\(ProfilesController.json(view.author))}"
-        return json
+        json.raw("{\"slug\":")
+        json.string(article.slug)
+        json.raw(",\"title\":")
+        json.string(article.title)
+        json.raw(",\"description\":")
+        json.string(article.description)
+        if includeBody {
+            json.raw(",\"body\":")
+            json.string(article.body)
+        }
+        json.raw(",\"tagList\":")
+        json.array(article.tagList) { json, tag in json.string(tag) }
+        json.raw(",\"createdAt\":")
+        json.string(article.createdAt)
+        json.raw(",\"updatedAt\":")
+        json.string(article.updatedAt)
+        json.raw(",\"favorited\":")
+        json.bool(view.favorited)
+        json.raw(",\"favoritesCount\":")
+        json.integer(view.favoritesCount)
+        json.raw(",\"author\":")
+        ProfilesController.write(view.author, to: &json)
+        json.raw("}")
     }
 
-    static func json(_ view: ArticlesService.CommentView) -> String {
+    static func write(_ view: ArticlesService.CommentView, to json: inout JSONWriter) {
         let comment = view.comment
-        return "{\"id\":\(comment.id),\"createdAt\":\(JSONString.quote(comment.createdAt)),"
-            + "\"updatedAt\":\(JSONString.quote(comment.updatedAt)),\"body\":\(JSONString.quote(comment.body)),"
-            + "\"author\":\(ProfilesController.json(view.author))}"
+        json.raw("{\"id\":")
+        json.integer(comment.id)
+        json.raw(",\"createdAt\":")
+        json.string(comment.createdAt)
+        json.raw(",\"updatedAt\":")
+        json.string(comment.updatedAt)
+        json.raw(",\"body\":")
+        json.string(comment.body)
+        json.raw(",\"author\":")
+        ProfilesController.write(view.author, to: &json)
+        json.raw("}")
     }
 }
 

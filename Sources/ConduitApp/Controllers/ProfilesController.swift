@@ -27,12 +27,23 @@ struct ProfilesController {
     }
 
     static func encode(_ profile: Profile) -> [UInt8] {
-        Array("{\"profile\":\(json(profile))}".utf8)
+        var json = JSONWriter(capacity: 160)
+        json.raw("{\"profile\":")
+        write(profile, to: &json)
+        json.raw("}")
+        return json.bytes
     }
 
     /// The profile object, also embedded as `author` in articles and comments.
-    static func json(_ profile: Profile) -> String {
-        return "{\"username\":\(JSONString.quote(profile.username)),\"bio\":\(JSONString.quoteOrNull(profile.bio)),"
-            + "\"image\":\(JSONString.quoteOrNull(profile.image)),\"following\":\(profile.following)}"
+    static func write(_ profile: Profile, to json: inout JSONWriter) {
+        json.raw("{\"username\":")
+        json.string(profile.username)
+        json.raw(",\"bio\":")
+        json.stringOrNull(profile.bio)
+        json.raw(",\"image\":")
+        json.stringOrNull(profile.image)
+        json.raw(",\"following\":")
+        json.bool(profile.following)
+        json.raw("}")
     }
 }

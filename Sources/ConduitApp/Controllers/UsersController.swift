@@ -80,8 +80,18 @@ struct UsersController {
 
     static func encode(_ authenticated: UsersService.Authenticated) -> [UInt8] {
         let user = authenticated.user
-        let json = "{\"user\":{\"email\":\(JSONString.quote(user.email)),\"token\":\(JSONString.quote(authenticated.token)),"
-            + "\"username\":\(JSONString.quote(user.username)),\"bio\":\(JSONString.quoteOrNull(user.bio)),\"image\":\(JSONString.quoteOrNull(user.image))}}"
-        return Array(json.utf8)
+        var json = JSONWriter(capacity: 384)
+        json.raw("{\"user\":{\"email\":")
+        json.string(user.email)
+        json.raw(",\"token\":")
+        json.string(authenticated.token)
+        json.raw(",\"username\":")
+        json.string(user.username)
+        json.raw(",\"bio\":")
+        json.stringOrNull(user.bio)
+        json.raw(",\"image\":")
+        json.stringOrNull(user.image)
+        json.raw("}}")
+        return json.bytes
     }
 }

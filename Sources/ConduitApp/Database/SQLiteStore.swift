@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLKit
+import Synchronization
 
 /// The embedded SQLite database: one file in WAL mode, a pool of reader connections and one
 /// writer, each connection on a thread of its own (``DatabaseThread``) with its statements
@@ -17,10 +18,10 @@ import SQLKit
 public final class SQLiteStore: Sendable {
     public let path: String
     private let readers: [SQLiteSession]
-    private let readerLeases: ConnectionLeases
     private let writer: SQLiteSession
-    private let writerLease = ConnectionLeases(count: 1)
     private let threads: [DatabaseThread]
+    /// Spreads units over the readers in turn.
+    private let nextReader = Atomic<Int>(0)
     /// Connections the store holds: the readers and the writer (the pool size in metrics).
     public var connectionCount: Int { readers.count + 1 }
 
@@ -30,7 +31,6 @@ public final class SQLiteStore: Sendable {
     private init(path: String, readers: [SQLiteSession], writer: SQLiteSession, threads: [DatabaseThread]) {
         self.path = path
         self.readers = readers
-        readerLeases = ConnectionLeases(count: readers.count)
         self.writer = writer
         self.threads = threads
     }
@@ -79,10 +79,10 @@ public final class SQLiteStore: Sendable {
     /// Nested calls join the unit they are in.
     public func read<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         if ReadUnit.current != nil { return try await body() }
-        let index = await readerLeases.acquire()
-        defer { readerLeases.release(index) }
-        let session = readers[index]
+        let session = nextReaderSession()
         return try await withTaskExecutorPreference(session.thread) {
+            await session.gate.enter()
+            defer { session.gate.leave() }
             try session.connection.run("BEGIN")
             do {
                 let result = try await ReadUnit.$current.withValue(session) { try await body() }
@@ -100,19 +100,28 @@ public final class SQLiteStore: Sendable {
         ReadUnit.current ?? LeasedSQLiteReader(store: self)
     }
 
-    /// Runs `body` on the reader `index` leased for one statement.
-    fileprivate func withLeasedReader<T: Sendable>(_ body: @Sendable (SQLiteSession) async throws -> T) async throws -> T {
-        let index = await readerLeases.acquire()
-        defer { readerLeases.release(index) }
-        return try await body(readers[index])
+    private func nextReaderSession() -> SQLiteSession {
+        readers[nextReader.add(1, ordering: .relaxed).oldValue % readers.count]
+    }
+
+    /// Runs `body` with a reader, alone, on its thread: one statement outside a unit of work.
+    fileprivate func withReader<T: Sendable>(_ body: @Sendable (SQLiteSession) async throws -> T) async throws -> T {
+        let session = nextReaderSession()
+        return try await withTaskExecutorPreference(session.thread) {
+            await session.gate.enter()
+            defer { session.gate.leave() }
+            return try await body(session)
+        }
     }
 
     /// Runs `body` with the writer connection, alone, on the writer's thread.
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        _ = await writerLease.acquire()
-        defer { writerLease.release(0) }
         let writer = self.writer
-        return try await withTaskExecutorPreference(writer.thread) { try await body(writer) }
+        return try await withTaskExecutorPreference(writer.thread) {
+            await writer.gate.enter()
+            defer { writer.gate.leave() }
+            return try await body(writer)
+        }
     }
 
     /// Runs `body` in one transaction on the writer: committed if it returns, rolled back if it throws.
@@ -156,8 +165,9 @@ public final class SQLiteStore: Sendable {
 
     /// Waits for work in progress on every connection, then closes them and ends their threads.
     public func close() async {
-        for _ in readers.indices { _ = await readerLeases.acquire() }
-        _ = await writerLease.acquire()
+        for session in readers + [writer] {
+            await withTaskExecutorPreference(session.thread) { await session.gate.enter() }
+        }
         for thread in threads { thread.stop() }
     }
 }
@@ -183,6 +193,6 @@ private struct LeasedSQLiteReader: SQLDatabase {
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try await store.withLeasedReader { session in try await session.execute(sql: query, onRow) }
+        try await store.withReader { session in try await session.execute(sql: query, onRow) }
     }
 }

@@ -11,7 +11,16 @@ import SQLKit
 struct SQLiteSession: SQLDatabase {
     let connection: SQLiteConnectionHandle
     let thread: DatabaseThread
+    /// Which unit of work has the connection (``SQLiteStore``).
+    let gate: ConnectionGate
     let logger: Logger
+
+    init(connection: SQLiteConnectionHandle, thread: DatabaseThread, logger: Logger) {
+        self.connection = connection
+        self.thread = thread
+        gate = ConnectionGate(thread: thread)
+        self.logger = logger
+    }
 
     var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
     var dialect: any SQLDialect { SQLiteSQLDialect() }
@@ -105,6 +114,16 @@ extension SQLiteValue {
 
     /// This value as `D`: the column types the schema uses, read without a decoder.
     func decode<D: Decodable>(as type: D.Type, column: String) throws -> D {
+        // The types the repositories read, without a dynamic cast (the metatype check is exact,
+        // so the bit casts below are between identical types).
+        switch self {
+        case let .text(text) where D.self == String.self: return unsafeBitCast(text, to: D.self)
+        case let .text(text) where D.self == String?.self: return unsafeBitCast(String?.some(text), to: D.self)
+        case .null where D.self == String?.self: return unsafeBitCast(String?.none, to: D.self)
+        case let .integer(number) where D.self == Int64.self: return unsafeBitCast(number, to: D.self)
+        case let .integer(number) where D.self == Int.self: return unsafeBitCast(Int(number), to: D.self)
+        default: break
+        }
         switch self {
         case let .integer(number):
             if let value = number as? D { return value }
