@@ -13,10 +13,10 @@
 #                 cp .build-static/release/conduit .build-static/conduit
 #                 DOCKER_BUILDKIT=1 docker build --build-arg CONDUIT_BINARY=prebuilt -t conduit:local .
 #
-# Either way the runtime stage (the last one) is the same. BuildKit builds only the stages the
-# image needs: the default builder since Docker 23; on older engines (Debian's docker.io 20.10)
-# set DOCKER_BUILDKIT=1. The legacy builder would build every stage, and so pull swift:6.3-bookworm
-# even for `prebuilt`.
+# Either way the runtime stage (the last one) is the same. `prebuilt` needs BuildKit, which
+# builds only the stages the image needs: the default builder since Docker 23; on older engines
+# (Debian's docker.io 20.10) set DOCKER_BUILDKIT=1. The legacy builder builds every stage, so it
+# would pull swift:6.3-bookworm even for `prebuilt`.
 ARG CONDUIT_BINARY=build
 
 FROM swift:6.3-bookworm AS build
@@ -30,7 +30,9 @@ RUN swift build -c release --product conduit --static-swift-stdlib \
     && cp "$(swift build -c release --show-bin-path)/conduit" /conduit
 
 FROM scratch AS prebuilt
-COPY .build-static/conduit /conduit
+# The wildcard (beside a file that is always there) lets this stage build without the binary:
+# the legacy builder builds every stage, even for the default `build`.
+COPY Package.swift .build-static/conduit* /
 
 FROM ${CONDUIT_BINARY} AS binary
 
