@@ -92,6 +92,26 @@ struct TokenServiceTests {
         for forged in forgeries {
             await #expect(throws: TokenService.InvalidToken(), "\(forged.prefix(60))") { try await tokens.verify(forged) }
         }
+        // Once the genuine token is verified (and remembered), forgeries are still refused.
+        #expect(try await tokens.verify(valid) == 7)
+        for forged in forgeries {
+            await #expect(throws: TokenService.InvalidToken(), "\(forged.prefix(60))") { try await tokens.verify(forged) }
+        }
+        #expect(try await tokens.verify(valid) == 7)
+    }
+
+    @Test("a remembered token is valid until its expiry, then forgotten; the memory is bounded")
+    func rememberedTokens() {
+        let cache = VerifiedTokens(capacity: 3)
+        let now = Date()
+        cache.remember("t1", userID: 1, expires: now.addingTimeInterval(60))
+        #expect(cache.userID(for: "t1", now: now) == 1)
+        #expect(cache.userID(for: "t1", now: now.addingTimeInterval(61)) == nil)
+        #expect(cache.userID(for: "t1", now: now) == nil, "an expired entry is dropped")
+        #expect(cache.userID(for: "t2", now: now) == nil)
+        for index in 0..<10 { cache.remember("x\(index)", userID: Int64(index), expires: now.addingTimeInterval(60)) }
+        #expect(cache.userID(for: "x9", now: now) == 9)
+        #expect(cache.userID(for: "x0", now: now) == nil, "at most 3 kept")
     }
 
     @Test("a previous secret still verifies after rotation, but never signs")

@@ -28,6 +28,8 @@ public struct TokenService: Sendable {
     /// names the key that signed it and finds it among the previous ones.
     private let currentKeyID: JWKIdentifier
     public let lifetimeSeconds: Int
+    /// Tokens already verified (``VerifiedTokens``).
+    private let verified = VerifiedTokens()
 
     /// - Parameters:
     ///   - secret: signs new tokens and verifies them.
@@ -60,9 +62,11 @@ public struct TokenService: Sendable {
     public func verify(_ token: String) async throws(InvalidToken) -> Int64 {
         // Tokens are short; a megabyte of "token" is an attack, not a token.
         guard token.utf8.count <= 4096 else { throw InvalidToken() }
+        if let id = verified.userID(for: token, now: Date().addingTimeInterval(-Self.leewaySeconds)) { return id }
         do {
             let claims = try await keys.verify(token, as: Claims.self)
             guard let id = Int64(claims.sub.value), id > 0 else { throw InvalidToken() }
+            verified.remember(token, userID: id, expires: claims.exp.value)
             return id
         } catch {
             throw InvalidToken()
