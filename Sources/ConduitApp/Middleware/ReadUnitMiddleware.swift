@@ -12,6 +12,14 @@ struct ReadUnitMiddleware: HTTPMiddleware {
 
     func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
         guard request.method == .get || request.method == .head else { return try await next.respond(to: request) }
-        return try await store.read { try await next.respond(to: request) }
+        do {
+            return try await store.read { try await next.respond(to: request) }
+        } catch let error as any HTTPErrorConvertible {
+            throw error  // the handler's answer (a 404, a 401...) or a repository's 503
+        } catch {
+            // The unit itself failed: no connection within the timeout, BEGIN or COMMIT refused.
+            if case let .unavailable(detail) = SQLErrors.classify(error) { throw AppError.unavailable(cause: detail) }
+            throw AppError.unavailable(cause: "read unit failed: \(error)")
+        }
     }
 }
