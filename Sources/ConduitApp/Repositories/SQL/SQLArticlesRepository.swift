@@ -120,13 +120,17 @@ public struct SQLArticlesRepository: ArticlesRepository {
     /// Articles from rows, with the tags of all of them fetched in one query.
     private func withTags(_ rows: [any SQLRow]) async throws(RepositoryError) -> [Article] {
         var articles: [Article] = []
-        for row in rows {
-            articles.append(Article(
-                id: try Self.decode(row, "id", as: Int64.self), slug: try Self.decode(row, "slug", as: String.self),
-                title: try Self.decode(row, "title", as: String.self), description: try Self.decode(row, "description", as: String.self),
-                body: try Self.decode(row, "body", as: String.self), authorID: try Self.decode(row, "author_id", as: Int64.self),
-                tagList: [], createdAt: try Self.decode(row, "created_at", as: String.self),
-                updatedAt: try Self.decode(row, "updated_at", as: String.self)))
+        articles.reserveCapacity(rows.count)
+        do {
+            for row in rows {
+                // In the order of `columns`.
+                let column = RowReader(row)
+                articles.append(Article(
+                    id: try column(0), slug: try column(1), title: try column(2), description: try column(3), body: try column(4),
+                    authorID: try column(5), tagList: [], createdAt: try column(6), updatedAt: try column(7)))
+            }
+        } catch {
+            throw .unavailable("cannot decode articles row: \(error)")
         }
         guard !articles.isEmpty else { return [] }
         let ids = articles.map(\.id)
@@ -137,8 +141,13 @@ public struct SQLArticlesRepository: ArticlesRepository {
                 """).all()
         }
         var tags: [Int64: [String]] = [:]
-        for row in tagRows {
-            tags[try Self.decode(row, "article_id", as: Int64.self), default: []].append(try Self.decode(row, "name", as: String.self))
+        do {
+            for row in tagRows {
+                let column = RowReader(row)  // article_id, name
+                tags[try column(0, as: Int64.self), default: []].append(try column(1))
+            }
+        } catch {
+            throw .unavailable("cannot decode article_tags row: \(error)")
         }
         for index in articles.indices { articles[index].tagList = tags[articles[index].id] ?? [] }
         return articles
@@ -249,12 +258,14 @@ public struct SQLCommentsRepository: CommentsRepository {
     }
 
     static func comment(from row: any SQLRow) throws(RepositoryError) -> Comment {
-        Comment(
-            id: try SQLArticlesRepository.decode(row, "id", as: Int64.self),
-            articleID: try SQLArticlesRepository.decode(row, "article_id", as: Int64.self),
-            authorID: try SQLArticlesRepository.decode(row, "author_id", as: Int64.self),
-            body: try SQLArticlesRepository.decode(row, "body", as: String.self),
-            createdAt: try SQLArticlesRepository.decode(row, "created_at", as: String.self),
-            updatedAt: try SQLArticlesRepository.decode(row, "updated_at", as: String.self))
+        do {
+            // In the order of `columns`.
+            let column = RowReader(row)
+            return Comment(
+                id: try column(0), articleID: try column(1), authorID: try column(2), body: try column(3),
+                createdAt: try column(4), updatedAt: try column(5))
+        } catch {
+            throw .unavailable("cannot decode comments row: \(error)")
+        }
     }
 }

@@ -71,15 +71,11 @@ public struct SQLUsersRepository: UsersRepository {
 
     static func user(from row: any SQLRow) throws(RepositoryError) -> User {
         do {
+            // In the order of `columns`.
+            let column = RowReader(row)
             return User(
-                id: try row.decode(column: "id", as: Int64.self),
-                username: try row.decode(column: "username", as: String.self),
-                email: try row.decode(column: "email", as: String.self),
-                passwordHash: try row.decode(column: "password_hash", as: String.self),
-                bio: try row.decode(column: "bio", as: String?.self),
-                image: try row.decode(column: "image", as: String?.self),
-                createdAt: try row.decode(column: "created_at", as: String.self),
-                updatedAt: try row.decode(column: "updated_at", as: String.self))
+                id: try column(0), username: try column(1), email: try column(2), passwordHash: try column(3),
+                bio: try column(4), image: try column(5), createdAt: try column(6), updatedAt: try column(7))
         } catch {
             throw .unavailable("cannot decode users row: \(error)")
         }

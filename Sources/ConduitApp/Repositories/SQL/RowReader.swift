@@ -1,0 +1,21 @@
+import SQLKit
+
+/// Reads a row's columns by their position in the statement's select list. On SQLite that is
+/// a direct read of the value (no name lookup, no decoder); other engines' rows are read by the
+/// column's name at that position, looked up once per row.
+struct RowReader {
+    private let sqlite: SQLiteRow?
+    private let row: any SQLRow
+    private let columns: [String]
+
+    init(_ row: any SQLRow) {
+        self.row = row
+        sqlite = row as? SQLiteRow
+        columns = sqlite == nil ? row.allColumns : []
+    }
+
+    func callAsFunction<T: Decodable>(_ index: Int, as type: T.Type = T.self) throws -> T {
+        if let sqlite { return try sqlite.values[index].decode(as: T.self, column: sqlite.names[index]) }
+        return try row.decode(column: columns[index], as: T.self)
+    }
+}
