@@ -25,7 +25,8 @@ final class DatabaseThread: TaskExecutor, @unchecked Sendable {
     init(name: String) {
         self.name = name
         let started = DispatchSemaphore(value: 0)
-        let thread = Thread { [unowned self] in
+        // The thread keeps its executor alive until `stop()` lets it end.
+        let thread = Thread { [self] in
             threadID.store(UInt(pthread_self()), ordering: .releasing)
             started.signal()
             run()
