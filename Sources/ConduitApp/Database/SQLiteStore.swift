@@ -95,9 +95,11 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    /// For reads: the current unit's reader, or else a reader leased for each statement.
-    public func sql(logger: Logger) -> any SQLDatabase {
-        ReadUnit.current ?? LeasedSQLiteReader(store: self)
+    /// For reads: the current unit's reader, or else a reader taken for each statement.
+    public func sql(logger: Logger) -> any SQLDatabase { readerDatabase }
+
+    var readerDatabase: any SQLDatabase {
+        ReadUnit.current ?? LeasedSQLiteReader(store: self, logger: writer.logger)
     }
 
     private func nextReaderSession() -> SQLiteSession {
@@ -180,8 +182,8 @@ enum ReadUnit {
 /// Reads outside a unit of work: each statement leases a reader for its duration.
 private struct LeasedSQLiteReader: SQLDatabase {
     let store: SQLiteStore
+    let logger: Logger
 
-    var logger: Logger { Logger(label: "sqlite") }
     var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
     var dialect: any SQLDialect { SQLiteSQLDialect() }
     var queryLogLevel: Logger.Level? { nil }

@@ -17,5 +17,5 @@ public protocol SQLStore: Sendable {
 }
 
 extension SQLiteStore: SQLStore {
-    public var reader: any SQLDatabase { sql(logger: Logger(label: "sqlite")) }
+    public var reader: any SQLDatabase { readerDatabase }
 }
