@@ -42,7 +42,7 @@ cleanup() {
   if [ -n "${docker:-}" ] && $docker info >/dev/null 2>&1; then
     local ids
     ids=$($docker ps -aq --filter "label=$label")
-    [ -z "$ids" ] || $docker rm -f $ids >/dev/null 2>&1 || true
+    [ -z "$ids" ] || $docker rm -f -v $ids >/dev/null 2>&1 || true
     ids=$($docker volume ls -q --filter "label=$label")
     [ -z "$ids" ] || $docker volume rm -f $ids >/dev/null 2>&1 || true
   fi
