@@ -170,7 +170,7 @@ public struct Application: Sendable {
             server = HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)
             port = try server.start()
         } catch {
-            await store.close()  // SQLiteNIO traps on a connection dropped without closing
+            await store.close()  // ends the database threads and the PostgreSQL pool's task
             throw error
         }
         if configuration.jwtSecretIsEphemeral {
