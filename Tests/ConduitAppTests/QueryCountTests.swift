@@ -33,11 +33,11 @@ final class CountingStore: SQLStore {
     }
 
     var reader: any SQLDatabase { CountingDatabase(base: base.reader, store: self) }
-    func read<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T { try await base.read(body) }
-    func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T { try await base.read(body) }
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await base.write { try await body(CountingDatabase(base: $0, store: self)) }
     }
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await base.transaction { try await body(CountingDatabase(base: $0, store: self)) }
     }
 }

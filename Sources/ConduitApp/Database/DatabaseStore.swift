@@ -26,14 +26,14 @@ public protocol DatabaseStore: SQLStore {
     /// Runs `body` on one connection that no other process migrates through at the same time
     /// (SQLite: the writer under its lock and the file's write lock; PostgreSQL: one leased
     /// connection holding an advisory lock), so that instances starting together migrate once.
-    func migrationSession<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func migrationSession<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func close() async
 }
 
 extension SQLiteStore: DatabaseStore {
     public var engine: DatabaseEngine { .sqlite }
 
-    public func migrationSession<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func migrationSession<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await write(body)
     }
 }

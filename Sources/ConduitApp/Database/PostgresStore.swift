@@ -94,6 +94,11 @@ public final class PostgresStore: Sendable {
 
     /// Leases one connection for `body`, waiting at most `connectTimeout` for it; a body still
     /// running `workDeadline` after the lease has its connection closed under it.
+    ///
+    /// The caller gets an answer at those deadlines whatever the pool and the driver do: the
+    /// lease runs in a task of its own, and the first of its result and the watchdog's verdict
+    /// resumes the caller. (In a task group the caller would also wait for the lease's task to
+    /// finish, and a lease or statement caught in a server's shutdown could keep it forever.)
     func withConnection<T: Sendable>(
         unbounded: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -101,37 +106,39 @@ public final class PostgresStore: Sendable {
         let client = self.client
         let timeout = connectTimeout
         let deadline = workDeadline
-        return try await withThrowingTaskGroup(of: LeaseOutcome<T>.self) { group in
-            group.addTask {
-                .value(try await client.withConnection { connection in
-                    guard lease.claim(connection) else { throw DatabaseUnavailable("no connection within \(timeout)") }
-                    return try await body(connection)
-                })
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                if lease.expire() { return .timedOut }
-                if unbounded { return .leased }
-                // Leased in time: watch the work itself (cancelled as soon as it finishes).
-                try? await Task.sleep(for: deadline)
-                if !Task.isCancelled, let connection = lease.connection {
-                    _ = connection.close() as EventLoopFuture<Void>
+        let outcome = FirstOutcome<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                outcome.install(continuation)
+                let work = Task {
+                    do {
+                        let value = try await client.withConnection { connection in
+                            guard lease.claim(connection) else { throw DatabaseUnavailable("no connection within \(timeout)") }
+                            return try await body(connection)
+                        }
+                        outcome.finish(.success(value))
+                    } catch {
+                        outcome.finish(.failure(error))
+                    }
                 }
-                return .leased
-            }
-            while let outcome = try await group.next() {
-                switch outcome {
-                case let .value(value):
-                    group.cancelAll()
-                    return value
-                case .timedOut:
-                    group.cancelAll()
-                    throw DatabaseUnavailable("no database connection within \(timeout)")
-                case .leased:
-                    continue
+                let watchdog = Task {
+                    try? await Task.sleep(for: timeout)
+                    if lease.expire() {
+                        work.cancel()
+                        outcome.finish(.failure(DatabaseUnavailable("no database connection within \(timeout)")))
+                        return
+                    }
+                    if unbounded { return }
+                    // Leased in time: watch the work itself (cancelled as soon as it finishes).
+                    try? await Task.sleep(for: deadline)
+                    guard !Task.isCancelled else { return }
+                    if let connection = lease.connection { _ = connection.close() as EventLoopFuture<Void> }
+                    outcome.finish(.failure(DatabaseUnavailable("database work still running after \(deadline); connection closed")))
                 }
+                outcome.onFinish { watchdog.cancel() }
             }
-            throw DatabaseUnavailable("lease ended without a result")
+        } onCancel: {
+            outcome.finish(.failure(CancellationError()))
         }
     }
 
@@ -145,10 +152,53 @@ public final class PostgresStore: Sendable {
     }
 }
 
-private enum LeaseOutcome<T: Sendable>: Sendable {
-    case value(T)
-    case timedOut
-    case leased
+/// The first of several results, delivered once to the caller's continuation (held until the
+/// continuation is installed, should a result come first).
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var result: Result<T, any Error>?
+        var finished = false
+        var onFinish: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    func install(_ continuation: CheckedContinuation<T, any Error>) {
+        let early = state.withLock { state -> Result<T, any Error>? in
+            guard let result = state.result else {
+                state.continuation = continuation
+                return nil
+            }
+            state.result = nil
+            return result
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    /// Runs `action` when the outcome is decided (now, if it already is).
+    func onFinish(_ action: @escaping @Sendable () -> Void) {
+        let runNow = state.withLock { state -> Bool in
+            if state.finished { return true }
+            state.onFinish = action
+            return false
+        }
+        if runNow { action() }
+    }
+
+    func finish(_ result: Result<T, any Error>) {
+        let (continuation, action) = state.withLock { state -> (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) in
+            guard !state.finished else { return (nil, nil) }
+            state.finished = true
+            let taken = (state.continuation, state.onFinish)
+            if state.continuation == nil { state.result = result }
+            state.continuation = nil
+            state.onFinish = nil
+            return taken
+        }
+        continuation?.resume(with: result)
+        action?()
+    }
 }
 
 /// Whether a lease arrived before its deadline; exactly one of `claim` and `expire` wins.
@@ -194,27 +244,24 @@ extension PostgresStore: DatabaseStore {
     /// One leased connection for the whole unit, in one read-only transaction at REPEATABLE READ:
     /// every statement sees the same snapshot (a page and its count agree), and the unit costs
     /// one lease instead of one per statement.
-    public func read<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         if ReadUnit.current != nil { return try await body() }
-        return try await withoutActuallyEscaping(body) { body in
-            let unit = UncheckedUnit(body: body)
-            return try await withConnection { connection in
-                let database = connection.sql(queryLogLevel: nil, logger: self.logger)
-                try await database.raw("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").run()
-                do {
-                    let result = try await ReadUnit.$current.withValue(database) { try await unit.body() }
-                    try await database.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await database.raw("ROLLBACK").run()
-                    throw error
-                }
+        return try await withConnection { connection in
+            let database = connection.sql(queryLogLevel: nil, logger: self.logger)
+            try await database.raw("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").run()
+            do {
+                let result = try await ReadUnit.$current.withValue(database) { try await body() }
+                try await database.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
             }
         }
     }
 
     /// One statement per lease: PostgreSQL needs no application-side write lock.
-    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await body(PooledPostgresDatabase(store: self))
     }
 
@@ -223,29 +270,26 @@ extension PostgresStore: DatabaseStore {
     /// nothing and is run again, at most ``transactionAttempts`` times in all, after a short
     /// random pause so that the contenders do not meet again in step; past that its error
     /// goes up (a 503 whose cause the error middleware logs).
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withoutActuallyEscaping(body) { body in
-            let body = UncheckedBody(body: body)
-            var attempt = 1
-            while true {
-                do {
-                    return try await withConnection { connection in
-                        let database = connection.sql(queryLogLevel: nil, logger: self.logger)
-                        try await database.raw("BEGIN").run()
-                        do {
-                            let result = try await body.body(database)
-                            try await database.raw("COMMIT").run()
-                            return result
-                        } catch {
-                            try? await database.raw("ROLLBACK").run()
-                            throw error
-                        }
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await withConnection { connection in
+                    let database = connection.sql(queryLogLevel: nil, logger: self.logger)
+                    try await database.raw("BEGIN").run()
+                    do {
+                        let result = try await body(database)
+                        try await database.raw("COMMIT").run()
+                        return result
+                    } catch {
+                        try? await database.raw("ROLLBACK").run()
+                        throw error
                     }
-                } catch let error as PSQLError where Self.isTransient(error) && attempt < Self.transactionAttempts {
-                    transientRetries.add(1, ordering: .relaxed)
-                    attempt += 1
-                    try await Task.sleep(for: .milliseconds(Int.random(in: 2...(10 * attempt))))
                 }
+            } catch let error as PSQLError where Self.isTransient(error) && attempt < Self.transactionAttempts {
+                transientRetries.add(1, ordering: .relaxed)
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int.random(in: 2...(10 * attempt))))
             }
         }
     }
@@ -262,42 +306,29 @@ extension PostgresStore: DatabaseStore {
 
     /// Holds a session-level advisory lock for the whole migration run, so that instances
     /// starting together apply each migration exactly once (the others wait, then see it applied).
-    public func migrationSession<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withoutActuallyEscaping(body) { body in
-            let body = UncheckedBody(body: body)
-            // Migrations may wait for another instance's and may take long: no statement
-            // timeout and no deadline here; the connect timeout still bounds the lease.
-            return try await withConnection(unbounded: true) { connection in
-                let database = connection.sql(queryLogLevel: nil, logger: self.logger)
-                try await database.raw("SET statement_timeout = 0").run()
-                try await database.raw("SELECT pg_advisory_lock(\(bind: Self.migrationLockKey))").run()
-                do {
-                    let result = try await body.body(database)
-                    try await database.raw("SELECT pg_advisory_unlock(\(bind: Self.migrationLockKey))").run()
-                    try await database.raw("RESET statement_timeout").run()
-                    return result
-                } catch {
-                    // Closing the session would release the lock too; the pool may reuse it, so unlock.
-                    try? await database.raw("SELECT pg_advisory_unlock(\(bind: Self.migrationLockKey))").run()
-                    try? await database.raw("RESET statement_timeout").run()
-                    throw error
-                }
+    public func migrationSession<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        // Migrations may wait for another instance's and may take long: no statement timeout
+        // and no deadline here; the connect timeout still bounds the lease.
+        try await withConnection(unbounded: true) { connection in
+            let database = connection.sql(queryLogLevel: nil, logger: self.logger)
+            try await database.raw("SET statement_timeout = 0").run()
+            try await database.raw("SELECT pg_advisory_lock(\(bind: Self.migrationLockKey))").run()
+            do {
+                let result = try await body(database)
+                try await database.raw("SELECT pg_advisory_unlock(\(bind: Self.migrationLockKey))").run()
+                try await database.raw("RESET statement_timeout").run()
+                return result
+            } catch {
+                // Closing the session would release the lock too; the pool may reuse it, so unlock.
+                try? await database.raw("SELECT pg_advisory_unlock(\(bind: Self.migrationLockKey))").run()
+                try? await database.raw("RESET statement_timeout").run()
+                throw error
             }
         }
     }
 
     /// Any fixed 64-bit number; "conduit\0" in ASCII.
     static let migrationLockKey: Int64 = 0x636F_6E64_7569_7400
-}
-
-/// A non-escaping body carried into the lease's child task, which finishes before the caller returns.
-private struct UncheckedBody<T>: @unchecked Sendable {
-    let body: (any SQLDatabase) async throws -> T
-}
-
-/// The same for a unit of work's body.
-private struct UncheckedUnit<T>: @unchecked Sendable {
-    let body: () async throws -> T
 }
 
 /// An `SQLDatabase` that leases a pooled connection for each statement.

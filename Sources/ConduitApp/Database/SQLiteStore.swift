@@ -77,7 +77,7 @@ public final class SQLiteStore: Sendable {
     /// Runs `body` as one read unit of work: on one reader, in one read transaction, on that
     /// reader's thread. Statements `body` sends through ``SQLStore/reader`` use that reader.
     /// Nested calls join the unit they are in.
-    public func read<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         if ReadUnit.current != nil { return try await body() }
         let session = nextReaderSession()
         return try await withTaskExecutorPreference(session.thread) {
@@ -117,7 +117,7 @@ public final class SQLiteStore: Sendable {
     }
 
     /// Runs `body` with the writer connection, alone, on the writer's thread.
-    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let writer = self.writer
         return try await withTaskExecutorPreference(writer.thread) {
             await writer.gate.enter()
@@ -127,7 +127,7 @@ public final class SQLiteStore: Sendable {
     }
 
     /// Runs `body` in one transaction on the writer: committed if it returns, rolled back if it throws.
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await write { database in
             try await database.raw("BEGIN IMMEDIATE").run()
             do {

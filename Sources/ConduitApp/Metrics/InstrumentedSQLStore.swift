@@ -61,18 +61,18 @@ public final class InstrumentedSQLStore: SQLStore {
 
     public var reader: any SQLDatabase { TimedDatabase(base: base.reader, timer: readTimer, usage: usage, countsAsReader: true) }
 
-    public func read<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await base.read(body)
     }
 
-    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await base.write { database in
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await base.write { [self] database in
             try await held { try await body(TimedDatabase(base: database, timer: writeTimer, usage: usage, countsAsReader: false)) }
         }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await base.transaction { database in
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await base.transaction { [self] database in
             try await held { try await body(TimedDatabase(base: database, timer: writeTimer, usage: usage, countsAsReader: false)) }
         }
     }

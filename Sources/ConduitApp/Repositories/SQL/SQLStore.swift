@@ -9,11 +9,11 @@ public protocol SQLStore: Sendable {
     var reader: any SQLDatabase { get }
     /// Runs `body` as one unit of reads: one connection and one snapshot for every statement
     /// `body` sends through ``reader``, leased once (not per statement). Nested calls join.
-    func read<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T
+    func read<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T
     /// Runs `body` with exclusive write access.
-    func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 }
 
 extension SQLiteStore: SQLStore {
