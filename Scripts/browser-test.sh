@@ -29,21 +29,8 @@ BIN="$(cd "$(dirname "$BIN")" && pwd)/conduit"
 started=$SECONDS
 
 # --- what the run needs, installed when missing ---
-packages=(chromium chromium-driver)
-command -v curl >/dev/null || packages+=(curl)
-command -v python3 >/dev/null || packages+=(python3)
-command -v python3 >/dev/null && python3 -c 'import ensurepip' 2>/dev/null || packages+=(python3-venv)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]} > 0)); then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "installing: ${missing[*]}" >&2
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# (install-deps.sh also brings curl, python3 and python3-venv when they are missing.)
+Scripts/install-deps.sh chromium chromium-driver
 venv=".build/tools/selenium"
 if ! "$venv/bin/python" -c "import selenium, sys; sys.exit(selenium.__version__ != '$SELENIUM_VERSION')" 2>/dev/null; then
   echo "installing: selenium $SELENIUM_VERSION (into $venv)" >&2

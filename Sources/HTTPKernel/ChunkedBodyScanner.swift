@@ -68,7 +68,7 @@ struct ChunkedBodyScanner {
     private mutating func step(_ byte: UInt8) {
         switch position {
         case .size:
-            if let value = Self.hexValue(byte) {
+            if let value = PercentDecoding.hexValue(byte) {
                 digits += 1
                 // Sixteen hex digits would overflow; any such size is over the limit anyway.
                 chunkSize = digits > 15 ? Int.max : chunkSize << 4 | Int(value)
@@ -129,14 +129,5 @@ struct ChunkedBodyScanner {
 
     private mutating func malformed(_ message: String) {
         state = .refused(RequestHeadScanner.Refusal(status: 400, key: "body", message: message))
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

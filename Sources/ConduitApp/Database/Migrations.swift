@@ -65,18 +65,13 @@ public struct Migrator: Sendable {
         let applied = Set(try await appliedVersions(on: database))
         var ran: [Int] = []
         for migration in migrations where !applied.contains(migration.version) {
-            try await database.raw(SQLQueryString(engine.beginStatement)).run()
-            do {
+            try await database.inTransaction(begin: engine.beginStatement) {
                 for statement in migration.ddl(for: engine) {
                     try await database.raw(SQLQueryString(statement)).run()
                 }
                 try await database.raw(
                     "INSERT INTO schema_migrations (version, name) VALUES (\(bind: migration.version), \(bind: migration.name))"
                 ).run()
-                try await database.raw("COMMIT").run()
-            } catch {
-                try? await database.raw("ROLLBACK").run()
-                throw error
             }
             logger.notice("migration applied", metadata: ["version": .stringConvertible(migration.version), "name": .string(migration.name)])
             ran.append(migration.version)

@@ -248,14 +248,8 @@ extension PostgresStore: DatabaseStore {
         if ReadUnit.current != nil { return try await body() }
         return try await withConnection { connection in
             let database = connection.sql(queryLogLevel: nil, logger: self.logger)
-            try await database.raw("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").run()
-            do {
-                let result = try await ReadUnit.$current.withValue(database) { try await body() }
-                try await database.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await database.raw("ROLLBACK").run()
-                throw error
+            return try await database.inTransaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
+                try await ReadUnit.$current.withValue(database) { try await body() }
             }
         }
     }
@@ -276,15 +270,7 @@ extension PostgresStore: DatabaseStore {
             do {
                 return try await withConnection { connection in
                     let database = connection.sql(queryLogLevel: nil, logger: self.logger)
-                    try await database.raw("BEGIN").run()
-                    do {
-                        let result = try await body(database)
-                        try await database.raw("COMMIT").run()
-                        return result
-                    } catch {
-                        try? await database.raw("ROLLBACK").run()
-                        throw error
-                    }
+                    return try await database.inTransaction { try await body(database) }
                 }
             } catch let error as PSQLError where Self.isTransient(error) && attempt < Self.transactionAttempts {
                 transientRetries.add(1, ordering: .relaxed)
@@ -332,18 +318,11 @@ extension PostgresStore: DatabaseStore {
 }
 
 /// An `SQLDatabase` that leases a pooled connection for each statement.
-struct PooledPostgresDatabase: SQLDatabase {
+struct PooledPostgresDatabase: AsyncSQLDatabase {
     let store: PostgresStore
 
     var logger: Logger { store.logger }
-    var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
     var dialect: any SQLDialect { PostgresDialect() }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        let promise = eventLoop.makePromise(of: Void.self)
-        promise.completeWithTask { try await self.execute(sql: query, onRow) }
-        return promise.futureResult
-    }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         let logger = store.logger

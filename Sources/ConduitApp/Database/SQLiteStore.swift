@@ -129,15 +129,7 @@ public final class SQLiteStore: Sendable {
     /// Runs `body` in one transaction on the writer: committed if it returns, rolled back if it throws.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await write { database in
-            try await database.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(database)
-                try await database.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await database.raw("ROLLBACK").run()
-                throw error
-            }
+            try await database.inTransaction(begin: DatabaseEngine.sqlite.beginStatement) { try await body(database) }
         }
     }
 
@@ -180,19 +172,12 @@ enum ReadUnit {
 }
 
 /// Reads outside a unit of work: each statement leases a reader for its duration.
-private struct LeasedSQLiteReader: SQLDatabase {
+private struct LeasedSQLiteReader: AsyncSQLDatabase {
     let store: SQLiteStore
     let logger: Logger
 
-    var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
     var dialect: any SQLDialect { SQLiteSQLDialect() }
     var queryLogLevel: Logger.Level? { nil }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        let promise = eventLoop.makePromise(of: Void.self)
-        promise.completeWithTask { try await self.execute(sql: query, onRow) }
-        return promise.futureResult
-    }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         try await store.withReader { session in try await session.execute(sql: query, onRow) }

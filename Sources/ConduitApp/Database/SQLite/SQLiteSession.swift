@@ -8,7 +8,7 @@ import SQLKit
 /// is written once for SQLite and PostgreSQL. Every statement runs on the connection's own
 /// thread: `execute` asks for that thread as the task's executor, which costs nothing when the
 /// caller's unit of work already runs there (``SQLiteStore/read(_:)``) and one hop otherwise.
-struct SQLiteSession: SQLDatabase {
+struct SQLiteSession: AsyncSQLDatabase {
     let connection: SQLiteConnectionHandle
     let thread: DatabaseThread
     /// Which unit of work has the connection (``SQLiteStore``).
@@ -22,16 +22,9 @@ struct SQLiteSession: SQLDatabase {
         self.logger = logger
     }
 
-    var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
     var dialect: any SQLDialect { SQLiteSQLDialect() }
     /// The drivers never log statements: bound values are hashes, emails and tokens.
     var queryLogLevel: Logger.Level? { nil }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        let promise = eventLoop.makePromise(of: Void.self)
-        promise.completeWithTask { try await self.execute(sql: query, onRow) }
-        return promise.futureResult
-    }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         let (sql, binds) = serialize(query)
