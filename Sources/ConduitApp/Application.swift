@@ -160,6 +160,8 @@ public struct Application: Sendable {
     /// Runs until SIGTERM or SIGINT, then drains and returns.
     public func run() async throws {
         let logger = Logger(label: "conduit")
+        // Observed from here on: a SIGTERM during start-up drains as soon as the server listens.
+        let terminationSignals = TerminationSignals()
         let store = try await Self.openDatabase(configuration, logger: logger)
         let server: HTTPServer
         let port: Int
@@ -180,7 +182,7 @@ public struct Application: Sendable {
             "host": "\(configuration.host)", "port": .stringConvertible(port),
             "event_loops": .stringConvertible(configuration.eventLoops), "env": "\(configuration.environment.rawValue)",
         ])
-        let signal = await TerminationSignals.next()
+        let signal = await terminationSignals.next()
         lifecycle.beginDraining()
         logger.notice("draining", metadata: ["signal": .stringConvertible(signal), "grace_seconds": .stringConvertible(configuration.shutdownGraceSeconds)])
         server.shutdown(graceSeconds: configuration.shutdownGraceSeconds)

@@ -33,6 +33,7 @@ router.get("/plaintext") { _ in plaintext }
 router.get("/json") { _ in json }
 
 let server = HTTPServer(configuration: configuration, responder: router, logger: logger)
+let terminationSignals = TerminationSignals()
 do {
     let port = try server.start()
     logger.notice("listening", metadata: ["port": "\(port)"])
@@ -40,6 +41,6 @@ do {
     print("hello: \(error)")
     exit(1)
 }
-_ = await TerminationSignals.next()
+_ = await terminationSignals.next()
 server.shutdown(graceSeconds: 5)
 await server.waitUntilStopped()
