@@ -75,8 +75,7 @@ public struct Application: Sendable {
         let profiles = ProfilesService(users: SQLUsersRepository(store: store), follows: SQLFollowsRepository(store: store))
         let articles = ArticlesService(
             articles: SQLArticlesRepository(store: store), favorites: SQLFavoritesRepository(store: store),
-            comments: SQLCommentsRepository(store: store), users: SQLUsersRepository(store: store),
-            follows: SQLFollowsRepository(store: store))
+            comments: SQLCommentsRepository(store: store), views: SQLArticleViewsRepository(store: store))
         // The API's reads: one unit of work per GET request (one connection, one snapshot).
         router.group([ReadUnitMiddleware(store: store)]) { router in
             UsersController(users: users, authentication: authentication, authRateLimit: authRateLimit).register(on: &router)

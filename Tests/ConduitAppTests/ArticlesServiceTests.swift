@@ -26,22 +26,11 @@ final class InMemoryArticles: ArticlesRepository, FavoritesRepository {
         }
     }
     func delete(id: Int64) async throws(RepositoryError) { state.withLock { $0.articles.removeAll { $0.id == id } } }
-    func list(_ filter: ArticleFilter, page: Page) async throws(RepositoryError) -> (articles: [Article], total: Int) {
-        state.withLock { state in
-            let matching = state.articles.filter { filter.tag == nil || $0.tagList.contains(filter.tag!) }.reversed()
-            return (Array(matching.dropFirst(page.offset).prefix(page.limit)), matching.count)
-        }
-    }
+    var all: (articles: [Article], favorites: Set<[Int64]>) { state.withLock { ($0.articles, $0.favorites) } }
     func allTags() async throws(RepositoryError) -> [String] { state.withLock { Array(Set($0.articles.flatMap(\.tagList))).sorted() } }
 
     func favorite(userID: Int64, articleID: Int64) async throws(RepositoryError) { _ = state.withLock { $0.favorites.insert([userID, articleID]) } }
     func unfavorite(userID: Int64, articleID: Int64) async throws(RepositoryError) { _ = state.withLock { $0.favorites.remove([userID, articleID]) } }
-    func counts(for articleIDs: [Int64]) async throws(RepositoryError) -> [Int64: Int] {
-        state.withLock { state in Dictionary(grouping: state.favorites.filter { articleIDs.contains($0[1]) }, by: { $0[1] }).mapValues(\.count) }
-    }
-    func favorited(by userID: Int64, among articleIDs: [Int64]) async throws(RepositoryError) -> Set<Int64> {
-        state.withLock { state in Set(articleIDs.filter { state.favorites.contains([userID, $0]) }) }
-    }
 
 }
 
@@ -56,8 +45,52 @@ final class InMemoryComments: CommentsRepository {
         }
     }
     func find(id: Int64) async throws(RepositoryError) -> ConduitApp.Comment? { state.withLock { $0.comments.first { $0.id == id } } }
-    func list(articleID: Int64) async throws(RepositoryError) -> [ConduitApp.Comment] { state.withLock { $0.comments.filter { $0.articleID == articleID } } }
+    var all: [ConduitApp.Comment] { state.withLock { $0.comments } }
     func delete(id: Int64) async throws(RepositoryError) { state.withLock { $0.comments.removeAll { $0.id == id } } }
+}
+
+/// Views over the fakes, with the SQL views' rules (filters by tag only).
+struct InMemoryArticleViews: ArticleViewsRepository {
+    let articles: InMemoryArticles
+    let comments: InMemoryComments
+    let users: InMemoryUsersRepository
+    let follows: InMemoryFollowsRepository
+
+    func view(_ article: Article, viewerID: Int64?) async throws(RepositoryError) -> ArticleView {
+        let (_, favorites) = articles.all
+        let author = try await users.find(id: article.authorID)!
+        var following = Set<Int64>()
+        if let viewerID { following = try await follows.followed(by: viewerID, among: [author.id]) }
+        return ArticleView(
+            article: article, author: Profile(username: author.username, bio: author.bio, image: author.image, following: following.contains(author.id)),
+            favorited: viewerID.map { favorites.contains([$0, article.id]) } ?? false,
+            favoritesCount: favorites.filter { $0[1] == article.id }.count)
+    }
+
+    func page(_ filter: ArticleFilter, page: Page, viewerID: Int64?) async throws(RepositoryError) -> (articles: [ArticleView], total: Int) {
+        let matching = articles.all.articles.filter { filter.tag == nil || $0.tagList.contains(filter.tag!) }.reversed()
+        var views: [ArticleView] = []
+        for article in matching.dropFirst(page.offset).prefix(page.limit) { views.append(try await view(article, viewerID: viewerID)) }
+        return (views, matching.count)
+    }
+
+    func article(slug: String, viewerID: Int64?) async throws(RepositoryError) -> ArticleView? {
+        guard let article = try await articles.find(slug: slug) else { return nil }
+        return try await view(article, viewerID: viewerID)
+    }
+
+    func comments(slug: String, viewerID: Int64?) async throws(RepositoryError) -> [CommentView]? {
+        guard let article = try await articles.find(slug: slug) else { return nil }
+        var views: [CommentView] = []
+        for comment in comments.all where comment.articleID == article.id {
+            let author = try await users.find(id: comment.authorID)!
+            var following = Set<Int64>()
+            if let viewerID { following = try await follows.followed(by: viewerID, among: [author.id]) }
+            views.append(CommentView(comment: comment, author: Profile(
+                username: author.username, bio: author.bio, image: author.image, following: following.contains(author.id))))
+        }
+        return views
+    }
 }
 
 @Suite("Articles service")
@@ -65,9 +98,11 @@ struct ArticlesServiceTests {
     func setUp() async throws -> (ArticlesService, User, User) {
         let users = InMemoryUsersRepository()
         let store = InMemoryArticles()
+        let comments = InMemoryComments()
         let ticks = Mutex(0)
         let service = ArticlesService(
-            articles: store, favorites: store, comments: InMemoryComments(), users: users, follows: InMemoryFollowsRepository(),
+            articles: store, favorites: store, comments: comments,
+            views: InMemoryArticleViews(articles: store, comments: comments, users: users, follows: InMemoryFollowsRepository()),
             clock: { ticks.withLock { $0 += 1; return Timestamp.format(seconds: 1_795_000_000 + $0, milliseconds: 0) } })
         let jake = try await users.create(username: "jake", email: "j@x.yz", passwordHash: "h", at: "t")
         let other = try await users.create(username: "other", email: "o@x.yz", passwordHash: "h", at: "t")

@@ -29,10 +29,6 @@ final class InMemoryUsersRepository: UsersRepository {
         rows.withLock { $0.first { $0.username.lowercased() == username.lowercased() } }
     }
 
-    func find(ids: [Int64]) async throws(RepositoryError) -> [Int64: User] {
-        rows.withLock { rows in Dictionary(uniqueKeysWithValues: rows.filter { ids.contains($0.id) }.map { ($0.id, $0) }) }
-    }
-
     func update(_ user: User) async throws(RepositoryError) -> User {
         try rows.withLock { (rows: inout [User]) throws(RepositoryError) -> User in
             guard let index = rows.firstIndex(where: { $0.id == user.id }) else { throw .missing }

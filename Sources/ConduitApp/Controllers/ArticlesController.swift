@@ -164,7 +164,7 @@ struct ArticlesController {
         json.raw("}")
     }
 
-    static func write(_ view: ArticlesService.CommentView, to json: inout JSONWriter) {
+    static func write(_ view: CommentView, to json: inout JSONWriter) {
         let comment = view.comment
         json.raw("{\"id\":")
         json.integer(comment.id)

@@ -241,16 +241,14 @@ extension PostgresStore: DatabaseStore {
     /// Inside a unit of work (``read(_:)``) its connection; otherwise a connection leased per statement.
     public var reader: any SQLDatabase { ReadUnit.current ?? PooledPostgresDatabase(store: self) }
 
-    /// One leased connection for the whole unit, in one read-only transaction at REPEATABLE READ:
-    /// every statement sees the same snapshot (a page and its count agree), and the unit costs
-    /// one lease instead of one per statement.
+    /// One leased connection for the whole unit, without a transaction: what must agree is
+    /// read in one statement (a page and its total, an article and its author, follows and
+    /// favorites: ``SQLArticleViewsRepository``), and a statement is its own snapshot. BEGIN
+    /// and COMMIT would be two more round trips for every request.
     public func read<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         if ReadUnit.current != nil { return try await body() }
         return try await withConnection { connection in
-            let database = connection.sql(queryLogLevel: nil, logger: self.logger)
-            return try await database.inTransaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
-                try await ReadUnit.$current.withValue(database) { try await body() }
-            }
+            try await ReadUnit.$current.withValue(connection.sql(queryLogLevel: nil, logger: self.logger)) { try await body() }
         }
     }
 

@@ -19,6 +19,12 @@ public struct ArticleView: Sendable, Equatable {
     public var favoritesCount: Int
 }
 
+/// A comment with its author as the viewer sees them.
+public struct CommentView: Sendable, Equatable {
+    public var comment: Comment
+    public var author: Profile
+}
+
 /// Which articles a list wants; every set field narrows it.
 public struct ArticleFilter: Sendable, Equatable {
     public var tag: String?

@@ -6,9 +6,6 @@ public protocol ArticlesRepository: Sendable {
     /// Writes every field; `tags` nil keeps the tags, `[]` removes them.
     func update(_ article: Article, tags: [String]?) async throws(RepositoryError) -> Article
     func delete(id: Int64) async throws(RepositoryError)
-    /// One page, newest first, and the number of matches before paging, in a fixed number of
-    /// queries whatever the page size.
-    func list(_ filter: ArticleFilter, page: Page) async throws(RepositoryError) -> (articles: [Article], total: Int)
     /// Every tag that at least one article carries.
     func allTags() async throws(RepositoryError) -> [String]
 }
@@ -17,17 +14,11 @@ public protocol ArticlesRepository: Sendable {
 public protocol FavoritesRepository: Sendable {
     func favorite(userID: Int64, articleID: Int64) async throws(RepositoryError)
     func unfavorite(userID: Int64, articleID: Int64) async throws(RepositoryError)
-    /// Favorite counts of `articleIDs`, in one query; absent means zero.
-    func counts(for articleIDs: [Int64]) async throws(RepositoryError) -> [Int64: Int]
-    /// Which of `articleIDs` `userID` favorited, in one query.
-    func favorited(by userID: Int64, among articleIDs: [Int64]) async throws(RepositoryError) -> Set<Int64>
 }
 
 /// Comments on articles.
 public protocol CommentsRepository: Sendable {
     func create(articleID: Int64, authorID: Int64, body: String, at timestamp: String) async throws(RepositoryError) -> Comment
     func find(id: Int64) async throws(RepositoryError) -> Comment?
-    /// Oldest first.
-    func list(articleID: Int64) async throws(RepositoryError) -> [Comment]
     func delete(id: Int64) async throws(RepositoryError)
 }

@@ -7,8 +7,6 @@ public protocol UsersRepository: Sendable {
     /// Case-insensitive, as the uniqueness is.
     func find(email: String) async throws(RepositoryError) -> User?
     func find(username: String) async throws(RepositoryError) -> User?
-    /// Several users in one query (authors of a page of articles).
-    func find(ids: [Int64]) async throws(RepositoryError) -> [Int64: User]
     /// Writes every field of `user`; `.taken` as for `create`.
     func update(_ user: User) async throws(RepositoryError) -> User
 }

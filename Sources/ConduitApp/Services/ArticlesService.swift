@@ -1,6 +1,6 @@
-/// Articles, the feed, favorites, tags and comments. Views are assembled for a whole page at
-/// once: authors, follows, favorite counts and the viewer's favorites each cost one query,
-/// whatever the number of articles.
+/// Articles, the feed, favorites, tags and comments. What a viewer sees (an article with its
+/// author, follow, favorites and tags; a comment with its author) comes from
+/// ``ArticleViewsRepository`` in one statement per view or page, whatever its size.
 public struct ArticlesService: Sendable {
     /// What `PUT /articles/:slug` may change; nil means "leave as is".
     public struct Changes: Sendable, Equatable {
@@ -16,26 +16,18 @@ public struct ArticlesService: Sendable {
         }
     }
 
-    /// A comment with its author as the viewer sees them.
-    public struct CommentView: Sendable, Equatable {
-        public var comment: Comment
-        public var author: Profile
-    }
-
     let articles: any ArticlesRepository
     let favorites: any FavoritesRepository
     let comments: any CommentsRepository
-    let users: any UsersRepository
-    let follows: any FollowsRepository
+    let views: any ArticleViewsRepository
     let clock: @Sendable () -> String
 
     public init(articles: any ArticlesRepository, favorites: any FavoritesRepository, comments: any CommentsRepository,
-                users: any UsersRepository, follows: any FollowsRepository, clock: @escaping @Sendable () -> String = Timestamp.now) {
+                views: any ArticleViewsRepository, clock: @escaping @Sendable () -> String = Timestamp.now) {
         self.articles = articles
         self.favorites = favorites
         self.comments = comments
-        self.users = users
-        self.follows = follows
+        self.views = views
         self.clock = clock
     }
 
@@ -54,13 +46,14 @@ public struct ArticlesService: Sendable {
             } catch {
                 throw AppError(error, missing: "article")
             }
-            return try await views(of: [article], viewer: author)[0]
+            // Nobody has favorited it yet, and nobody follows themselves.
+            return ArticleView(article: article, author: Self.ownProfile(author), favorited: false, favoritesCount: 0)
         }
         throw .unavailable(cause: "no free slug for the title after 3 attempts")
     }
 
     public func get(slug: String, viewer: User?) async throws(AppError) -> ArticleView {
-        try await views(of: [try await find(slug)], viewer: viewer)[0]
+        try await view(slug, viewer: viewer)
     }
 
     /// 404 before 403: whether the article exists is checked before whose it is.
@@ -76,7 +69,7 @@ public struct ArticlesService: Sendable {
         let stored = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in
             try await articles.update(article, tags: changes.tagList.map(Self.uniqueTags))
         }
-        return try await views(of: [stored], viewer: viewer)[0]
+        return try await view(stored.slug, viewer: viewer)
     }
 
     public func delete(slug: String, viewer: User) async throws(AppError) {
@@ -85,8 +78,9 @@ public struct ArticlesService: Sendable {
     }
 
     public func list(_ filter: ArticleFilter, page: Page, viewer: User?) async throws(AppError) -> (articles: [ArticleView], total: Int) {
-        let result = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await articles.list(filter, page: page) }
-        return (try await views(of: result.articles, viewer: viewer), result.total)
+        try await repositoryCall(missing: "article") { () async throws(RepositoryError) in
+            try await views.page(filter, page: page, viewerID: viewer?.id)
+        }
     }
 
     public func feed(page: Page, viewer: User) async throws(AppError) -> (articles: [ArticleView], total: Int) {
@@ -96,13 +90,13 @@ public struct ArticlesService: Sendable {
     public func favorite(slug: String, viewer: User) async throws(AppError) -> ArticleView {
         let article = try await find(slug)
         try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await favorites.favorite(userID: viewer.id, articleID: article.id) }
-        return try await views(of: [article], viewer: viewer)[0]
+        return try await view(article.slug, viewer: viewer)
     }
 
     public func unfavorite(slug: String, viewer: User) async throws(AppError) -> ArticleView {
         let article = try await find(slug)
         try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await favorites.unfavorite(userID: viewer.id, articleID: article.id) }
-        return try await views(of: [article], viewer: viewer)[0]
+        return try await view(article.slug, viewer: viewer)
     }
 
     public func tags() async throws(AppError) -> [String] {
@@ -114,13 +108,15 @@ public struct ArticlesService: Sendable {
         let comment = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in
             try await comments.create(articleID: article.id, authorID: viewer.id, body: body, at: clock())
         }
-        return try await commentViews(of: [comment], viewer: viewer)[0]
+        return CommentView(comment: comment, author: Self.ownProfile(viewer))
     }
 
     public func comments(slug: String, viewer: User?) async throws(AppError) -> [CommentView] {
-        let article = try await find(slug)
-        let list = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await comments.list(articleID: article.id) }
-        return try await commentViews(of: list, viewer: viewer)
+        let list = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in
+            try await views.comments(slug: slug, viewerID: viewer?.id)
+        }
+        guard let list else { throw .notFound("article") }
+        return list
     }
 
     public func deleteComment(slug: String, id: Int64, viewer: User) async throws(AppError) {
@@ -131,46 +127,20 @@ public struct ArticlesService: Sendable {
         try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await comments.delete(id: id) }
     }
 
-    // MARK: Assembling views without N+1
-
-    func views(of list: [Article], viewer: User?) async throws(AppError) -> [ArticleView] {
-        guard !list.isEmpty else { return [] }
-        let ids = list.map(\.id)
-        let authors = try await profiles(of: list.map(\.authorID), viewer: viewer)
-        let counts = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await favorites.counts(for: ids) }
-        var favorited = Set<Int64>()
-        if let viewer {
-            favorited = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await favorites.favorited(by: viewer.id, among: ids) }
-        }
-        return try list.map { article throws(AppError) in
-            guard let author = authors[article.authorID] else { throw .unavailable(cause: "author \(article.authorID) of article \(article.id) not found") }
-            return ArticleView(article: article, author: author, favorited: favorited.contains(article.id),
-                               favoritesCount: counts[article.id] ?? 0)
-        }
-    }
-
-    private func commentViews(of list: [Comment], viewer: User?) async throws(AppError) -> [CommentView] {
-        let authors = try await profiles(of: list.map(\.authorID), viewer: viewer)
-        return try list.map { comment throws(AppError) in
-            guard let author = authors[comment.authorID] else { throw .unavailable(cause: "author \(comment.authorID) of comment \(comment.id) not found") }
-            return CommentView(comment: comment, author: author)
-        }
-    }
-
-    /// Profiles of several users in two queries: the users, and which of them the viewer follows.
-    private func profiles(of ids: [Int64], viewer: User?) async throws(AppError) -> [Int64: Profile] {
-        guard !ids.isEmpty else { return [:] }
-        let found = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await users.find(ids: ids) }
-        var following = Set<Int64>()
-        if let viewer {
-            following = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await follows.followed(by: viewer.id, among: ids) }
-        }
-        return found.mapValues { user in
-            Profile(username: user.username, bio: user.bio, image: user.image, following: following.contains(user.id))
-        }
-    }
-
     // MARK: Helpers
+
+    private func view(_ slug: String, viewer: User?) async throws(AppError) -> ArticleView {
+        let view = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in
+            try await views.article(slug: slug, viewerID: viewer?.id)
+        }
+        guard let view else { throw .notFound("article") }
+        return view
+    }
+
+    /// A user's profile as they see it themselves: following yourself is never stored.
+    static func ownProfile(_ user: User) -> Profile {
+        Profile(username: user.username, bio: user.bio, image: user.image, following: false)
+    }
 
     private func find(_ slug: String) async throws(AppError) -> Article {
         let article = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await articles.find(slug: slug) }

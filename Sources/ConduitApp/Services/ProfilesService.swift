@@ -21,7 +21,8 @@ public struct ProfilesService: Sendable {
                 try await follows.follow(follower: viewer.id, followee: user.id)
             }
         }
-        return try await profile(of: user, viewer: viewer)
+        // What was just written, without reading it back.
+        return Profile(username: user.username, bio: user.bio, image: user.image, following: user.id != viewer.id)
     }
 
     public func unfollow(username: String, viewer: User) async throws(AppError) -> Profile {
@@ -29,7 +30,7 @@ public struct ProfilesService: Sendable {
         try await repositoryCall(missing: "profile") { () async throws(RepositoryError) in
             try await follows.unfollow(follower: viewer.id, followee: user.id)
         }
-        return try await profile(of: user, viewer: viewer)
+        return Profile(username: user.username, bio: user.bio, image: user.image, following: false)
     }
 
     private func find(_ username: String) async throws(AppError) -> User {

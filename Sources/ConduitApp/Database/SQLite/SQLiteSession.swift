@@ -115,6 +115,9 @@ extension SQLiteValue {
         case .null where D.self == String?.self: return unsafeBitCast(String?.none, to: D.self)
         case let .integer(number) where D.self == Int64.self: return unsafeBitCast(number, to: D.self)
         case let .integer(number) where D.self == Int.self: return unsafeBitCast(Int(number), to: D.self)
+        case let .integer(number) where D.self == Bool.self: return unsafeBitCast(number != 0, to: D.self)
+        case let .integer(number) where D.self == Int64?.self: return unsafeBitCast(Int64?.some(number), to: D.self)
+        case .null where D.self == Int64?.self: return unsafeBitCast(Int64?.none, to: D.self)
         default: break
         }
         switch self {

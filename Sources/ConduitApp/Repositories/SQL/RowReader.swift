@@ -2,7 +2,8 @@ import SQLKit
 
 /// Reads a row's columns by their position in the statement's select list. On SQLite that is
 /// a direct read of the value (no name lookup, no decoder); other engines' rows are read by the
-/// column's name at that position, looked up once per row.
+/// column's name at that position, looked up once per row: names in a select list must then
+/// be unique (alias `a.id AS article_id` beside `c.id`).
 struct RowReader {
     private let sqlite: SQLiteRow?
     private let row: any SQLRow

@@ -1,7 +1,7 @@
 import SQLKit
 
-/// ``ArticlesRepository`` over sql-kit. A page costs three queries: the page, the count, and
-/// the tags of every article on it.
+/// ``ArticlesRepository`` over sql-kit: articles and their tags as stored, for writes and
+/// ownership checks (what viewers see comes from ``SQLArticleViewsRepository``).
 public struct SQLArticlesRepository: ArticlesRepository {
     let store: any SQLStore
 
@@ -27,10 +27,23 @@ public struct SQLArticlesRepository: ArticlesRepository {
     }
 
     public func find(slug: String) async throws(RepositoryError) -> Article? {
-        let rows = try await SQLErrors.translate {
-            try await store.reader.raw("SELECT \(unsafeRaw: Self.columns) FROM articles a WHERE a.slug = \(bind: slug)").all()
+        let database = store.reader
+        let row = try await SQLErrors.translate {
+            try await database.raw("""
+                SELECT \(unsafeRaw: Self.columns), \(TagListColumn.expression(on: database)) AS tags FROM articles a WHERE a.slug = \(bind: slug)
+                """).first()
         }
-        return try await withTags(rows).first
+        guard let row else { return nil }
+        do {
+            // In the order of `columns`, then the tags.
+            let column = RowReader(row)
+            return Article(
+                id: try column(0), slug: try column(1), title: try column(2), description: try column(3), body: try column(4),
+                authorID: try column(5), tagList: try TagListColumn.read(column, 8, on: database), createdAt: try column(6),
+                updatedAt: try column(7))
+        } catch {
+            throw .unavailable("cannot decode articles row: \(error)")
+        }
     }
 
     public func update(_ article: Article, tags: [String]?) async throws(RepositoryError) -> Article {
@@ -56,37 +69,6 @@ public struct SQLArticlesRepository: ArticlesRepository {
         try await SQLErrors.translate {
             try await store.write { database in try await database.raw("DELETE FROM articles WHERE id = \(bind: id)").run() }
         }
-    }
-
-    public func list(_ filter: ArticleFilter, page: Page) async throws(RepositoryError) -> (articles: [Article], total: Int) {
-        var conditions: [SQLQueryString] = []
-        if let tag = filter.tag {
-            conditions.append("""
-                a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name = \(bind: tag))
-                """)
-        }
-        if let author = filter.author {
-            conditions.append("a.author_id = (SELECT id FROM users WHERE username = \(bind: author))")
-        }
-        if let favoritedBy = filter.favoritedBy {
-            conditions.append("""
-                a.id IN (SELECT f.article_id FROM favorites f JOIN users u ON u.id = f.user_id WHERE u.username = \(bind: favoritedBy))
-                """)
-        }
-        if let follower = filter.feedOf {
-            conditions.append("a.author_id IN (SELECT followee_id FROM follows WHERE follower_id = \(bind: follower))")
-        }
-        let whereClause: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let (rows, countRow) = try await SQLErrors.translate {
-            let rows = try await store.reader.raw("""
-                SELECT \(unsafeRaw: Self.columns) FROM articles a\(whereClause)
-                ORDER BY a.created_at DESC, a.id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
-                """).all()
-            let count = try await store.reader.raw("SELECT COUNT(*) AS total FROM articles a\(whereClause)").first()
-            return (rows, count)
-        }
-        let total = (try? countRow?.decode(column: "total", as: Int.self)) ?? 0
-        return (try await withTags(rows), total)
     }
 
     public func allTags() async throws(RepositoryError) -> [String] {
@@ -115,42 +97,6 @@ public struct SQLArticlesRepository: ArticlesRepository {
                 SELECT \(bind: articleID), id, \(bind: position) FROM tags WHERE name = \(bind: tag)
                 """).run()
         }
-    }
-
-    /// Articles from rows, with the tags of all of them fetched in one query.
-    private func withTags(_ rows: [any SQLRow]) async throws(RepositoryError) -> [Article] {
-        var articles: [Article] = []
-        articles.reserveCapacity(rows.count)
-        do {
-            for row in rows {
-                // In the order of `columns`.
-                let column = RowReader(row)
-                articles.append(Article(
-                    id: try column(0), slug: try column(1), title: try column(2), description: try column(3), body: try column(4),
-                    authorID: try column(5), tagList: [], createdAt: try column(6), updatedAt: try column(7)))
-            }
-        } catch {
-            throw .unavailable("cannot decode articles row: \(error)")
-        }
-        guard !articles.isEmpty else { return [] }
-        let ids = articles.map(\.id)
-        let tagRows = try await SQLErrors.translate {
-            try await store.reader.raw("""
-                SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
-                WHERE at.article_id IN (\(binds: ids)) ORDER BY at.article_id, at.position
-                """).all()
-        }
-        var tags: [Int64: [String]] = [:]
-        do {
-            for row in tagRows {
-                let column = RowReader(row)  // article_id, name
-                tags[try column(0, as: Int64.self), default: []].append(try column(1))
-            }
-        } catch {
-            throw .unavailable("cannot decode article_tags row: \(error)")
-        }
-        for index in articles.indices { articles[index].tagList = tags[articles[index].id] ?? [] }
-        return articles
     }
 
     static func decode<T: Decodable>(_ row: any SQLRow, _ column: String, as type: T.Type) throws(RepositoryError) -> T {
@@ -185,32 +131,6 @@ public struct SQLFavoritesRepository: FavoritesRepository {
             }
         }
     }
-
-    public func counts(for articleIDs: [Int64]) async throws(RepositoryError) -> [Int64: Int] {
-        guard !articleIDs.isEmpty else { return [:] }
-        let rows = try await SQLErrors.translate {
-            try await store.reader.raw("""
-                SELECT article_id, COUNT(*) AS n FROM favorites WHERE article_id IN (\(binds: Array(Set(articleIDs)))) GROUP BY article_id
-                """).all()
-        }
-        var counts: [Int64: Int] = [:]
-        for row in rows {
-            counts[try SQLArticlesRepository.decode(row, "article_id", as: Int64.self)] = try SQLArticlesRepository.decode(row, "n", as: Int.self)
-        }
-        return counts
-    }
-
-    public func favorited(by userID: Int64, among articleIDs: [Int64]) async throws(RepositoryError) -> Set<Int64> {
-        guard !articleIDs.isEmpty else { return [] }
-        let rows = try await SQLErrors.translate {
-            try await store.reader.raw("""
-                SELECT article_id FROM favorites WHERE user_id = \(bind: userID) AND article_id IN (\(binds: Array(Set(articleIDs))))
-                """).all()
-        }
-        var ids = Set<Int64>()
-        for row in rows { ids.insert(try SQLArticlesRepository.decode(row, "article_id", as: Int64.self)) }
-        return ids
-    }
 }
 
 /// ``CommentsRepository`` over sql-kit.
@@ -240,15 +160,6 @@ public struct SQLCommentsRepository: CommentsRepository {
             try await store.reader.raw("SELECT \(unsafeRaw: Self.columns) FROM comments WHERE id = \(bind: id)").first()
         }
         return try row.map(Self.comment(from:))
-    }
-
-    public func list(articleID: Int64) async throws(RepositoryError) -> [Comment] {
-        let rows = try await SQLErrors.translate {
-            try await store.reader.raw("""
-                SELECT \(unsafeRaw: Self.columns) FROM comments WHERE article_id = \(bind: articleID) ORDER BY created_at, id
-                """).all()
-        }
-        return try rows.map(Self.comment(from:))
     }
 
     public func delete(id: Int64) async throws(RepositoryError) {

@@ -33,20 +33,6 @@ public struct SQLUsersRepository: UsersRepository {
         try await one("SELECT \(unsafeRaw: Self.columns) FROM users WHERE username = \(bind: username)")
     }
 
-    public func find(ids: [Int64]) async throws(RepositoryError) -> [Int64: User] {
-        let unique = Array(Set(ids))
-        guard !unique.isEmpty else { return [:] }
-        let rows = try await SQLErrors.translate {
-            try await database.raw("SELECT \(unsafeRaw: Self.columns) FROM users WHERE id IN (\(binds: unique))").all()
-        }
-        var users: [Int64: User] = [:]
-        for row in rows {
-            let user = try Self.user(from: row)
-            users[user.id] = user
-        }
-        return users
-    }
-
     public func update(_ user: User) async throws(RepositoryError) -> User {
         let row = try await SQLErrors.translate {
             try await store.write { database in try await database.raw("""

@@ -1,0 +1,140 @@
+import SQLKit
+
+/// ``ArticleViewsRepository`` over sql-kit: each view is one statement, its author, follow,
+/// favorites and tags joined or read by correlated subqueries on their indexes, so a page of
+/// twenty costs what a page of two does, in one round trip.
+public struct SQLArticleViewsRepository: ArticleViewsRepository {
+    let store: any SQLStore
+
+    public init(store: any SQLStore) { self.store = store }
+
+    public func page(_ filter: ArticleFilter, page: Page, viewerID: Int64?) async throws(RepositoryError) -> (articles: [ArticleView], total: Int) {
+        let matching = Self.conditions(filter)
+        let database = store.reader
+        // The total is an uncorrelated subquery of the same statement: computed once, from the
+        // same snapshot as the page.
+        let rows = try await SQLErrors.translate {
+            try await database.raw("""
+                SELECT (SELECT COUNT(*) FROM articles a\(matching)) AS total, \(Self.viewColumns(database, viewerID: viewerID))
+                FROM articles a JOIN users u ON u.id = a.author_id\(matching)
+                ORDER BY a.created_at DESC, a.id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
+                """).all()
+        }
+        let articles = try Self.views(from: rows, database)
+        if let first = rows.first {
+            return (articles, try Self.read(first, 0, as: Int.self))
+        }
+        // Past the last page no row carries the total: count alone (nothing to disagree with).
+        guard page.offset > 0 else { return ([], 0) }
+        let total = try await SQLErrors.translate {
+            try await database.raw("SELECT COUNT(*) AS total FROM articles a\(matching)").first()
+        }
+        return ([], try total.map { row throws(RepositoryError) in try Self.read(row, 0, as: Int.self) } ?? 0)
+    }
+
+    public func article(slug: String, viewerID: Int64?) async throws(RepositoryError) -> ArticleView? {
+        let database = store.reader
+        let rows = try await SQLErrors.translate {
+            try await database.raw("""
+                SELECT 0 AS total, \(Self.viewColumns(database, viewerID: viewerID))
+                FROM articles a JOIN users u ON u.id = a.author_id WHERE a.slug = \(bind: slug)
+                """).all()
+        }
+        return try Self.views(from: rows, database).first
+    }
+
+    public func comments(slug: String, viewerID: Int64?) async throws(RepositoryError) -> [CommentView]? {
+        // The article joined to its comments: no row means no article, one row without a
+        // comment id an article without comments.
+        let rows = try await SQLErrors.translate {
+            try await store.reader.raw("""
+                SELECT a.id AS article_id, c.id AS comment_id, c.author_id, c.body, c.created_at, c.updated_at, u.username, u.bio, u.image,
+                    EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = \(bind: viewerID ?? 0) AND fo.followee_id = c.author_id) AS following
+                FROM articles a LEFT JOIN comments c ON c.article_id = a.id LEFT JOIN users u ON u.id = c.author_id
+                WHERE a.slug = \(bind: slug) ORDER BY c.created_at, c.id
+                """).all()
+        }
+        guard !rows.isEmpty else { return nil }
+        do {
+            var comments: [CommentView] = []
+            comments.reserveCapacity(rows.count)
+            for row in rows {
+                let column = RowReader(row)  // in the order of the select list
+                guard let id = try column(1, as: Int64?.self) else { continue }
+                comments.append(CommentView(
+                    comment: Comment(id: id, articleID: try column(0), authorID: try column(2), body: try column(3),
+                                     createdAt: try column(4), updatedAt: try column(5)),
+                    author: Profile(username: try column(6), bio: try column(7), image: try column(8), following: try column(9))))
+            }
+            return comments
+        } catch {
+            throw .unavailable("cannot decode comments row: \(error)")
+        }
+    }
+
+    // MARK: The statement's parts
+
+    /// The WHERE clause of a filter (empty without one), on `articles a`.
+    static func conditions(_ filter: ArticleFilter) -> SQLQueryString {
+        var conditions: [SQLQueryString] = []
+        if let tag = filter.tag {
+            conditions.append("""
+                a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name = \(bind: tag))
+                """)
+        }
+        if let author = filter.author {
+            conditions.append("a.author_id = (SELECT id FROM users WHERE username = \(bind: author))")
+        }
+        if let favoritedBy = filter.favoritedBy {
+            conditions.append("""
+                a.id IN (SELECT f.article_id FROM favorites f JOIN users fu ON fu.id = f.user_id WHERE fu.username = \(bind: favoritedBy))
+                """)
+        }
+        if let follower = filter.feedOf {
+            conditions.append("a.author_id IN (SELECT followee_id FROM follows WHERE follower_id = \(bind: follower))")
+        }
+        return conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+    }
+
+    /// Columns 1-15 of a view row (column 0 is the total), on `articles a JOIN users u`. Ids
+    /// start at 1, so viewer 0 (anonymous) follows and favorites nothing.
+    static func viewColumns(_ database: any SQLDatabase, viewerID: Int64?) -> SQLQueryString {
+        let viewer = viewerID ?? 0
+        return """
+            a.id, a.slug, a.title, a.description, a.body, a.author_id, a.created_at, a.updated_at,
+            u.username, u.bio, u.image,
+            (SELECT COUNT(*) FROM favorites f WHERE f.article_id = a.id) AS favorites_count,
+            EXISTS (SELECT 1 FROM favorites f WHERE f.user_id = \(bind: viewer) AND f.article_id = a.id) AS favorited,
+            EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = \(bind: viewer) AND fo.followee_id = a.author_id) AS following,
+            \(TagListColumn.expression(on: database)) AS tags
+            """
+    }
+
+    static func views(from rows: [any SQLRow], _ database: any SQLDatabase) throws(RepositoryError) -> [ArticleView] {
+        var views: [ArticleView] = []
+        views.reserveCapacity(rows.count)
+        do {
+            for row in rows {
+                let column = RowReader(row)  // in the order of the select list
+                let tags = try TagListColumn.read(column, 15, on: database)
+                views.append(ArticleView(
+                    article: Article(
+                        id: try column(1), slug: try column(2), title: try column(3), description: try column(4), body: try column(5),
+                        authorID: try column(6), tagList: tags, createdAt: try column(7), updatedAt: try column(8)),
+                    author: Profile(username: try column(9), bio: try column(10), image: try column(11), following: try column(14)),
+                    favorited: try column(13), favoritesCount: try column(12)))
+            }
+        } catch {
+            throw .unavailable("cannot decode article view row: \(error)")
+        }
+        return views
+    }
+
+    static func read<T: Decodable>(_ row: any SQLRow, _ index: Int, as type: T.Type) throws(RepositoryError) -> T {
+        do {
+            return try RowReader(row)(index, as: type)
+        } catch {
+            throw .unavailable("cannot decode column \(index): \(error)")
+        }
+    }
+}

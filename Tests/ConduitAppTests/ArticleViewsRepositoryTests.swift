@@ -1,0 +1,109 @@
+import Foundation
+import HTTPTestSupport
+import Logging
+import Testing
+
+@testable import ConduitApp
+
+/// What a viewer sees, read in one statement, on both engines: the same answers from SQLite's
+/// text-joined tags and PostgreSQL's arrays, from integers and booleans.
+@Suite("Article views")
+struct ArticleViewsRepositoryTests {
+    static var engines: [String] { TestPostgres.isAvailable ? ["sqlite", "postgres"] : ["sqlite"] }
+    let logger = Logger(label: "test")
+
+    func openStore(_ engine: String) async throws -> any DatabaseStore {
+        let store: any DatabaseStore
+        if engine == "postgres" {
+            var settings = PostgresStore.Settings()
+            settings.connectTimeoutSeconds = 30
+            store = try await PostgresStore.open(url: try TestPostgres.createDatabase(), settings: settings, logger: logger)
+        } else {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("views-\(UUID().uuidString)/db.sqlite").path
+            store = try await SQLiteStore.open(path: path, logger: logger)
+        }
+        try await Migrator().run(on: store, logger: logger)
+        return store
+    }
+
+    @Test("pages: filters, newest first, the total before paging, past the last page, per viewer", arguments: engines)
+    func pages(engine: String) async throws {
+        let store = try await openStore(engine)
+        let users = SQLUsersRepository(store: store)
+        let articles = SQLArticlesRepository(store: store)
+        let views = SQLArticleViewsRepository(store: store)
+        let ann = try await users.create(username: "ann", email: "ann@x.yz", passwordHash: "h", at: "t")
+        let bob = try await users.create(username: "bob", email: "bob@x.yz", passwordHash: "h", at: "t")
+        var bobWithBio = bob
+        bobWithBio.bio = "Bob's bio"
+        _ = try await users.update(bobWithBio)
+        let reader = try await users.create(username: "reader", email: "r@x.yz", passwordHash: "h", at: "t")
+        var stored: [Article] = []
+        for index in 0..<5 {
+            let author = index.isMultiple(of: 2) ? ann : bob
+            // Tags in the author's order, one with a comma and a space in it.
+            let tags = index == 3 ? [] : ["z\(index)", "common", "a, b"]
+            stored.append(try await articles.create(
+                slug: "s\(index)", title: "T\(index)", description: "d\n\td", body: "b", authorID: author.id, tags: tags,
+                at: "2026-11-29T00:00:0\(index).000Z"))
+        }
+        try await SQLFavoritesRepository(store: store).favorite(userID: reader.id, articleID: stored[1].id)
+        try await SQLFavoritesRepository(store: store).favorite(userID: ann.id, articleID: stored[1].id)
+        try await SQLFollowsRepository(store: store).follow(follower: reader.id, followee: bob.id)
+
+        let all = try await views.page(ArticleFilter(), page: Page(limit: 2, offset: 0), viewerID: reader.id)
+        #expect(all.total == 5 && all.articles.map(\.article.slug) == ["s4", "s3"])
+        #expect(all.articles[1].article.tagList == [] && all.articles[0].article.tagList == ["z4", "common", "a, b"])
+        #expect(all.articles[1].author == Profile(username: "bob", bio: "Bob's bio", image: nil, following: true))
+        #expect(all.articles[0].author.following == false)
+
+        let second = try await views.page(ArticleFilter(), page: Page(limit: 2, offset: 2), viewerID: reader.id)
+        #expect(second.articles.map(\.article.slug) == ["s2", "s1"])
+        let liked = second.articles[1]
+        #expect(liked.favorited && liked.favoritesCount == 2 && liked.article.description == "d\n\td")
+        let anonymous = try await views.page(ArticleFilter(), page: Page(limit: 2, offset: 2), viewerID: nil)
+        #expect(!anonymous.articles[1].favorited && anonymous.articles[1].favoritesCount == 2 && !anonymous.articles[1].author.following)
+
+        let past = try await views.page(ArticleFilter(), page: Page(limit: 2, offset: 10), viewerID: nil)
+        #expect(past.articles.isEmpty && past.total == 5)
+        let none = try await views.page(ArticleFilter(tag: "missing"), page: Page(limit: 2, offset: 0), viewerID: nil)
+        #expect(none.articles.isEmpty && none.total == 0)
+
+        let tagged = try await views.page(ArticleFilter(tag: "a, b"), page: Page(limit: 10, offset: 0), viewerID: nil)
+        #expect(tagged.total == 4 && tagged.articles.map(\.article.slug) == ["s4", "s2", "s1", "s0"])
+        let byBob = try await views.page(ArticleFilter(author: "bob"), page: Page(limit: 10, offset: 0), viewerID: nil)
+        #expect(byBob.total == 2 && byBob.articles.map(\.article.slug) == ["s3", "s1"])
+        let favorites = try await views.page(ArticleFilter(favoritedBy: "ann"), page: Page(limit: 10, offset: 0), viewerID: nil)
+        #expect(favorites.total == 1 && favorites.articles.map(\.article.slug) == ["s1"])
+        let feed = try await views.page(ArticleFilter(feedOf: reader.id), page: Page(limit: 1, offset: 1), viewerID: reader.id)
+        #expect(feed.total == 2 && feed.articles.map(\.article.slug) == ["s1"])
+        let combined = try await views.page(ArticleFilter(tag: "z1", author: "bob", favoritedBy: "reader"), page: Page(), viewerID: nil)
+        #expect(combined.total == 1 && combined.articles.map(\.article.slug) == ["s1"])
+
+        #expect(try await views.article(slug: "s1", viewerID: reader.id) == liked)
+        #expect(try await views.article(slug: "nope", viewerID: reader.id) == nil)
+        await store.close()
+    }
+
+    @Test("comments: nil for a missing article, empty without comments, oldest first with their authors", arguments: engines)
+    func comments(engine: String) async throws {
+        let store = try await openStore(engine)
+        let users = SQLUsersRepository(store: store)
+        let views = SQLArticleViewsRepository(store: store)
+        let comments = SQLCommentsRepository(store: store)
+        let ann = try await users.create(username: "ann", email: "ann@x.yz", passwordHash: "h", at: "t")
+        let bob = try await users.create(username: "bob", email: "bob@x.yz", passwordHash: "h", at: "t")
+        let article = try await SQLArticlesRepository(store: store).create(
+            slug: "s", title: "T", description: "d", body: "b", authorID: ann.id, tags: [], at: "t")
+        #expect(try await views.comments(slug: "missing", viewerID: nil) == nil)
+        #expect(try await views.comments(slug: "s", viewerID: nil) == [])
+        let first = try await comments.create(articleID: article.id, authorID: bob.id, body: "one\ntwo", at: "2026-11-29T00:00:01.000Z")
+        let second = try await comments.create(articleID: article.id, authorID: ann.id, body: "three", at: "2026-11-29T00:00:02.000Z")
+        try await SQLFollowsRepository(store: store).follow(follower: ann.id, followee: bob.id)
+        let seen = try await views.comments(slug: "s", viewerID: ann.id)
+        #expect(seen?.map(\.comment) == [first, second])
+        #expect(seen?.map(\.author.username) == ["bob", "ann"] && seen?.map(\.author.following) == [true, false])
+        #expect(try await views.comments(slug: "s", viewerID: nil)?.map(\.author.following) == [false, false])
+        await store.close()
+    }
+}
