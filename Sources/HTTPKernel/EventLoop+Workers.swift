@@ -17,7 +17,9 @@ extension EventLoop {
         if let worker = idleWorkers.popLast() {
             worker.resume(returning: work)
         } else {
-            Task(executorPreference: executor) { await self.serve(first: work) }
+            Task(executorPreference: executor) { [executor] in
+                await LoopExecutor.$current.withValue(executor) { await self.serve(first: work) }
+            }
         }
     }
 

@@ -20,6 +20,11 @@ public final class LoopExecutor: TaskExecutor, @unchecked Sendable {
         case closure(@Sendable () -> Void)
     }
 
+    /// The executor of the loop whose request the current task serves (nil outside requests).
+    /// Work a handler starts in a task of its own (`Task(executorPreference:)`) can run on the
+    /// same loop, where an unstructured task would otherwise go to the global pool and back.
+    @TaskLocal public static var current: LoopExecutor?
+
     private var local: [Work] = []
     private var draining = false
     private let remote = Mutex(RemoteQueue())

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPKernel
 import Logging
 import NIOCore
 import NIOPosix
@@ -24,6 +25,8 @@ public final class PostgresStore: Sendable {
     /// How long a leased connection may run one unit of work before it is closed.
     let workDeadline: Duration
     let logger: Logger
+    /// Where the leases' watchdog timers run (the pool's own event loops).
+    let timerLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
     private let runner: Task<Void, Never>
     /// Transactions run again after a deadlock or serialization failure (tests read it).
     public let transientRetries = Atomic<Int>(0)
@@ -99,6 +102,9 @@ public final class PostgresStore: Sendable {
     /// lease runs in a task of its own, and the first of its result and the watchdog's verdict
     /// resumes the caller. (In a task group the caller would also wait for the lease's task to
     /// finish, and a lease or statement caught in a server's shutdown could keep it forever.)
+    /// The lease's task runs on the caller's event loop when there is one (an unstructured task
+    /// would go to the global pool: two more thread hops per request), and the watchdog is a
+    /// timer on a NIO event loop, cancelled when the work finishes, not a task of its own.
     func withConnection<T: Sendable>(
         unbounded: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -107,10 +113,11 @@ public final class PostgresStore: Sendable {
         let timeout = connectTimeout
         let deadline = workDeadline
         let outcome = FirstOutcome<T>()
+        let watchdog = Watchdog(loop: timerLoop)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 outcome.install(continuation)
-                let work = Task {
+                let work = Task(executorPreference: LoopExecutor.current) {
                     do {
                         let value = try await client.withConnection { connection in
                             guard lease.claim(connection) else { throw DatabaseUnavailable("no connection within \(timeout)") }
@@ -121,8 +128,7 @@ public final class PostgresStore: Sendable {
                         outcome.finish(.failure(error))
                     }
                 }
-                let watchdog = Task {
-                    try? await Task.sleep(for: timeout)
+                watchdog.schedule(after: timeout) {
                     if lease.expire() {
                         work.cancel()
                         outcome.finish(.failure(DatabaseUnavailable("no database connection within \(timeout)")))
@@ -130,10 +136,10 @@ public final class PostgresStore: Sendable {
                     }
                     if unbounded { return }
                     // Leased in time: watch the work itself (cancelled as soon as it finishes).
-                    try? await Task.sleep(for: deadline)
-                    guard !Task.isCancelled else { return }
-                    if let connection = lease.connection { _ = connection.close() as EventLoopFuture<Void> }
-                    outcome.finish(.failure(DatabaseUnavailable("database work still running after \(deadline); connection closed")))
+                    watchdog.schedule(after: deadline) {
+                        if let connection = lease.connection { _ = connection.close() as EventLoopFuture<Void> }
+                        outcome.finish(.failure(DatabaseUnavailable("database work still running after \(deadline); connection closed")))
+                    }
                 }
                 outcome.onFinish { watchdog.cancel() }
             }
@@ -201,6 +207,38 @@ private final class FirstOutcome<T: Sendable>: Sendable {
     }
 }
 
+/// One pending timer at a time on a NIO event loop; once cancelled, nothing more is scheduled
+/// and an action already due does not run.
+private final class Watchdog: Sendable {
+    private let loop: any EventLoop
+    private let state = Mutex<(pending: Scheduled<Void>?, cancelled: Bool)>((nil, false))
+
+    init(loop: any EventLoop) { self.loop = loop }
+
+    func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) {
+        let (seconds, attoseconds) = delay.components
+        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        state.withLock { state in
+            guard !state.cancelled else { return }
+            state.pending = loop.scheduleTask(in: .nanoseconds(nanoseconds)) { [self] in
+                guard !isCancelled else { return }
+                action()
+            }
+        }
+    }
+
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
+
+    func cancel() {
+        let pending = state.withLock { state -> Scheduled<Void>? in
+            state.cancelled = true
+            defer { state.pending = nil }
+            return state.pending
+        }
+        pending?.cancel()
+    }
+}
+
 /// Whether a lease arrived before its deadline; exactly one of `claim` and `expire` wins.
 private final class LeaseState: Sendable {
     private enum Phase { case waiting, leased(PostgresConnection), expired }
@@ -248,8 +286,14 @@ extension PostgresStore: DatabaseStore {
     public func read<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         if ReadUnit.current != nil { return try await body() }
         return try await withConnection { connection in
-            try await ReadUnit.$current.withValue(connection.sql(queryLogLevel: nil, logger: self.logger)) { try await body() }
+            try await ReadUnit.$current.withValue(self.database(on: connection, prepares: true)) { try await body() }
         }
+    }
+
+    /// `connection` as sql-kit's database; with `prepares`, its SELECTs run as named prepared
+    /// statements (never inside a transaction).
+    func database(on connection: PostgresConnection, prepares: Bool) -> any SQLDatabase {
+        LeasedPostgresDatabase(connection: connection, prepares: prepares, logger: logger)
     }
 
     /// One statement per lease: PostgreSQL needs no application-side write lock.
@@ -323,9 +367,8 @@ struct PooledPostgresDatabase: AsyncSQLDatabase {
     var dialect: any SQLDialect { PostgresDialect() }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        let logger = store.logger
         try await store.withConnection { connection in
-            try await connection.sql(queryLogLevel: nil, logger: logger).execute(sql: query, onRow)
+            try await store.database(on: connection, prepares: true).execute(sql: query, onRow)
         }
     }
 }
