@@ -12,7 +12,7 @@ struct ArticleViewsRepositoryTests {
     static var engines: [String] { TestPostgres.isAvailable ? ["sqlite", "postgres"] : ["sqlite"] }
     let logger = Logger(label: "test")
 
-    func openStore(_ engine: String) async throws -> any DatabaseStore {
+    func openStore(_ engine: String, migrations: [Migration] = Schema.migrations) async throws -> any DatabaseStore {
         let store: any DatabaseStore
         if engine == "postgres" {
             var settings = PostgresStore.Settings()
@@ -22,8 +22,92 @@ struct ArticleViewsRepositoryTests {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("views-\(UUID().uuidString)/db.sqlite").path
             store = try await SQLiteStore.open(path: path, logger: logger)
         }
-        try await Migrator().run(on: store, logger: logger)
+        try await Migrator(migrations: migrations).run(on: store, logger: logger)
         return store
+    }
+
+    /// Every total a list can show, read from the counters and counted, for every tag, author,
+    /// favoriter and feed.
+    func expectTotalsAgree(_ store: any DatabaseStore, _ users: [User], _ tags: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let views = SQLArticleViewsRepository(store: store)
+        var filters = [ArticleFilter()]
+        filters += tags.map { ArticleFilter(tag: $0) }
+        filters += users.map { ArticleFilter(author: $0.username) } + users.map { ArticleFilter(favoritedBy: $0.username) }
+        filters += users.map { ArticleFilter(feedOf: $0.id) }
+        for filter in filters {
+            let counted = try await store.reader.raw(
+                "SELECT COUNT(*) AS n FROM articles a\(SQLArticleViewsRepository.conditions(filter))").first()!.decode(column: "n", as: Int.self)
+            let shown = try await views.page(filter, page: Page(limit: 1, offset: 0), viewerID: nil).total
+            let pastTheEnd = try await views.page(filter, page: Page(limit: 1, offset: 1000), viewerID: nil).total
+            #expect(shown == counted && pastTheEnd == counted, "\(filter)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("list totals from counters agree with counting after creations, retags, deletions, favorites and follows", arguments: engines)
+    func countersStayExact(engine: String) async throws {
+        let store = try await openStore(engine)
+        let usersRepository = SQLUsersRepository(store: store)
+        let articles = SQLArticlesRepository(store: store)
+        let favorites = SQLFavoritesRepository(store: store)
+        let follows = SQLFollowsRepository(store: store)
+        var users: [User] = []
+        for index in 0..<4 { users.append(try await usersRepository.create(username: "u\(index)", email: "u\(index)@x.yz", passwordHash: "h", at: "t")) }
+        let tags = ["a", "b", "c", "d"]
+        var random = SeededGenerator(state: 12)
+        var live: [Article] = []
+        for step in 0..<120 {
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0..<4:
+                let author = users.randomElement(using: &random)!
+                live.append(try await articles.create(
+                    slug: "s\(step)", title: "t", description: "d", body: "b", authorID: author.id,
+                    tags: Array(tags.shuffled(using: &random).prefix(Int.random(in: 0...3, using: &random))), at: "2026-11-30T00:00:00.\(100 + step)Z"))
+            case 4 where !live.isEmpty:
+                let article = live.randomElement(using: &random)!
+                _ = try await articles.update(article, tags: Array(tags.shuffled(using: &random).prefix(2)))
+            case 5 where !live.isEmpty:
+                let index = Int.random(in: 0..<live.count, using: &random)
+                try await articles.delete(id: live.remove(at: index).id)
+            case 6, 7:
+                guard let article = live.randomElement(using: &random) else { continue }
+                try await favorites.favorite(userID: users.randomElement(using: &random)!.id, articleID: article.id)
+            case 8:
+                guard let article = live.randomElement(using: &random) else { continue }
+                try await favorites.unfavorite(userID: users.randomElement(using: &random)!.id, articleID: article.id)
+            default:
+                let (follower, followee) = (users.randomElement(using: &random)!, users.randomElement(using: &random)!)
+                if Bool.random(using: &random) { try await follows.follow(follower: follower.id, followee: followee.id) }
+                else { try await follows.unfollow(follower: follower.id, followee: followee.id) }
+            }
+        }
+        #expect(live.count > 10)
+        try await expectTotalsAgree(store, users, tags)
+        await store.close()
+    }
+
+    @Test("the counters' migration counts what a database already holds", arguments: engines)
+    func countersMigrationBackfills(engine: String) async throws {
+        let store = try await openStore(engine, migrations: Array(Schema.migrations.prefix(1)))
+        let usersRepository = SQLUsersRepository(store: store)
+        let ann = try await usersRepository.create(username: "ann", email: "ann@x.yz", passwordHash: "h", at: "t")
+        let bob = try await usersRepository.create(username: "bob", email: "bob@x.yz", passwordHash: "h", at: "t")
+        // Schema version 1 has no counters: rows as a version-1 server wrote them.
+        try await store.transaction { database in
+            for index in 0..<3 {
+                let id = try await database.raw("""
+                    INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at)
+                    VALUES (\(bind: "s\(index)"), 't', 'd', 'b', \(bind: ann.id), 't', 't') RETURNING id
+                    """).first()!.decode(column: "id", as: Int64.self)
+                try await SQLArticlesRepository.replaceTags(of: id, with: index == 0 ? ["x"] : ["x", "y"], on: database)
+                try await database.raw("INSERT INTO favorites (user_id, article_id) VALUES (\(bind: bob.id), \(bind: id))").run()
+            }
+            try await database.raw("INSERT INTO follows (follower_id, followee_id) VALUES (\(bind: bob.id), \(bind: ann.id))").run()
+        }
+        #expect(try await Migrator().run(on: store, logger: logger) == Array(Schema.migrations.map(\.version).dropFirst()))
+        try await expectTotalsAgree(store, [ann, bob], ["x", "y"])
+        let total = try await SQLArticleViewsRepository(store: store).page(ArticleFilter(tag: "y"), page: Page(), viewerID: nil).total
+        #expect(total == 2)
+        await store.close()
     }
 
     @Test("pages: filters, newest first, the total before paging, past the last page, per viewer", arguments: engines)

@@ -154,5 +154,100 @@ public enum Schema {
             """,
             "CREATE INDEX comments_by_article ON comments (article_id, created_at)",
         ]),
+        Migration(version: 2, name: "count articles, tags' articles, authors' articles and users' favorites", statements: [
+            "CREATE TABLE article_counts (id INTEGER PRIMARY KEY CHECK (id = 1), articles BIGINT NOT NULL)",
+            "INSERT INTO article_counts (id, articles) SELECT 1, COUNT(*) FROM articles",
+            "ALTER TABLE users ADD COLUMN articles_count BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE users ADD COLUMN favorites_count BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE tags ADD COLUMN articles_count BIGINT NOT NULL DEFAULT 0",
+            """
+            UPDATE users SET articles_count = (SELECT COUNT(*) FROM articles WHERE author_id = users.id),
+                favorites_count = (SELECT COUNT(*) FROM favorites WHERE user_id = users.id)
+            """,
+            "UPDATE tags SET articles_count = (SELECT COUNT(*) FROM article_tags WHERE tag_id = tags.id)",
+            """
+            CREATE TRIGGER articles_counted_in AFTER INSERT ON articles BEGIN
+                UPDATE article_counts SET articles = articles + 1 WHERE id = 1;
+                UPDATE users SET articles_count = articles_count + 1 WHERE id = NEW.author_id;
+            END
+            """,
+            """
+            CREATE TRIGGER articles_counted_out AFTER DELETE ON articles BEGIN
+                UPDATE article_counts SET articles = articles - 1 WHERE id = 1;
+                UPDATE users SET articles_count = articles_count - 1 WHERE id = OLD.author_id;
+            END
+            """,
+            """
+            CREATE TRIGGER article_tags_counted_in AFTER INSERT ON article_tags BEGIN
+                UPDATE tags SET articles_count = articles_count + 1 WHERE id = NEW.tag_id;
+            END
+            """,
+            """
+            CREATE TRIGGER article_tags_counted_out AFTER DELETE ON article_tags BEGIN
+                UPDATE tags SET articles_count = articles_count - 1 WHERE id = OLD.tag_id;
+            END
+            """,
+            """
+            CREATE TRIGGER favorites_counted_in AFTER INSERT ON favorites BEGIN
+                UPDATE users SET favorites_count = favorites_count + 1 WHERE id = NEW.user_id;
+            END
+            """,
+            """
+            CREATE TRIGGER favorites_counted_out AFTER DELETE ON favorites BEGIN
+                UPDATE users SET favorites_count = favorites_count - 1 WHERE id = OLD.user_id;
+            END
+            """,
+        ], postgres: [
+            "CREATE TABLE article_counts (id INTEGER PRIMARY KEY CHECK (id = 1), articles BIGINT NOT NULL)",
+            "INSERT INTO article_counts (id, articles) SELECT 1, COUNT(*) FROM articles",
+            "ALTER TABLE users ADD COLUMN articles_count BIGINT NOT NULL DEFAULT 0, ADD COLUMN favorites_count BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE tags ADD COLUMN articles_count BIGINT NOT NULL DEFAULT 0",
+            """
+            UPDATE users SET articles_count = (SELECT COUNT(*) FROM articles WHERE author_id = users.id),
+                favorites_count = (SELECT COUNT(*) FROM favorites WHERE user_id = users.id)
+            """,
+            "UPDATE tags SET articles_count = (SELECT COUNT(*) FROM article_tags WHERE tag_id = tags.id)",
+            """
+            CREATE FUNCTION conduit_count_articles() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    UPDATE article_counts SET articles = articles + 1 WHERE id = 1;
+                    UPDATE users SET articles_count = articles_count + 1 WHERE id = NEW.author_id;
+                ELSE
+                    UPDATE article_counts SET articles = articles - 1 WHERE id = 1;
+                    UPDATE users SET articles_count = articles_count - 1 WHERE id = OLD.author_id;
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """,
+            "CREATE TRIGGER articles_counted AFTER INSERT OR DELETE ON articles FOR EACH ROW EXECUTE FUNCTION conduit_count_articles()",
+            """
+            CREATE FUNCTION conduit_count_article_tags() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    UPDATE tags SET articles_count = articles_count + 1 WHERE id = NEW.tag_id;
+                ELSE
+                    UPDATE tags SET articles_count = articles_count - 1 WHERE id = OLD.tag_id;
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """,
+            "CREATE TRIGGER article_tags_counted AFTER INSERT OR DELETE ON article_tags FOR EACH ROW EXECUTE FUNCTION conduit_count_article_tags()",
+            """
+            CREATE FUNCTION conduit_count_favorites() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    UPDATE users SET favorites_count = favorites_count + 1 WHERE id = NEW.user_id;
+                ELSE
+                    UPDATE users SET favorites_count = favorites_count - 1 WHERE id = OLD.user_id;
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """,
+            "CREATE TRIGGER favorites_counted AFTER INSERT OR DELETE ON favorites FOR EACH ROW EXECUTE FUNCTION conduit_count_favorites()",
+        ]),
     ]
 }

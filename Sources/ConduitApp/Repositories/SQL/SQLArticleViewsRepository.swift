@@ -10,12 +10,13 @@ public struct SQLArticleViewsRepository: ArticleViewsRepository {
 
     public func page(_ filter: ArticleFilter, page: Page, viewerID: Int64?) async throws(RepositoryError) -> (articles: [ArticleView], total: Int) {
         let matching = Self.conditions(filter)
+        let total = Self.total(filter, matching: matching)
         let database = store.reader
         // The total is an uncorrelated subquery of the same statement: computed once, from the
         // same snapshot as the page.
         let rows = try await SQLErrors.translate {
             try await database.raw("""
-                SELECT (SELECT COUNT(*) FROM articles a\(matching)) AS total, \(Self.viewColumns(database, viewerID: viewerID))
+                SELECT \(total) AS total, \(Self.viewColumns(database, viewerID: viewerID))
                 FROM articles a JOIN users u ON u.id = a.author_id\(matching)
                 ORDER BY a.created_at DESC, a.id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
                 """).all()
@@ -24,12 +25,12 @@ public struct SQLArticleViewsRepository: ArticleViewsRepository {
         if let first = rows.first {
             return (articles, try Self.read(first, 0, as: Int.self))
         }
-        // Past the last page no row carries the total: count alone (nothing to disagree with).
+        // Past the last page no row carries the total: read it alone (nothing to disagree with).
         guard page.offset > 0 else { return ([], 0) }
-        let total = try await SQLErrors.translate {
-            try await database.raw("SELECT COUNT(*) AS total FROM articles a\(matching)").first()
+        let totalRow = try await SQLErrors.translate {
+            try await database.raw("SELECT \(total) AS total").first()
         }
-        return ([], try total.map { row throws(RepositoryError) in try Self.read(row, 0, as: Int.self) } ?? 0)
+        return ([], try totalRow.map { row throws(RepositoryError) in try Self.read(row, 0, as: Int.self) } ?? 0)
     }
 
     public func article(slug: String, viewerID: Int64?) async throws(RepositoryError) -> ArticleView? {
@@ -94,6 +95,31 @@ public struct SQLArticleViewsRepository: ArticleViewsRepository {
             conditions.append("a.author_id IN (SELECT followee_id FROM follows WHERE follower_id = \(bind: follower))")
         }
         return conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+    }
+
+    /// The number of articles `filter` matches, as a scalar subquery. The usual lists read a
+    /// counter the database keeps in step with every write (schema version 2: triggers in the
+    /// writing transaction), so their cost does not grow with the number of articles: all
+    /// articles, a tag's, an author's, a user's favorites, a feed (the followed authors'
+    /// counts). Combined filters count the matches.
+    static func total(_ filter: ArticleFilter, matching: SQLQueryString) -> SQLQueryString {
+        switch (filter.tag, filter.author, filter.favoritedBy, filter.feedOf) {
+        case (nil, nil, nil, nil):
+            return "(SELECT articles FROM article_counts WHERE id = 1)"
+        case let (tag?, nil, nil, nil):
+            return "COALESCE((SELECT articles_count FROM tags WHERE name = \(bind: tag)), 0)"
+        case let (nil, author?, nil, nil):
+            return "COALESCE((SELECT articles_count FROM users WHERE username = \(bind: author)), 0)"
+        case let (nil, nil, favoritedBy?, nil):
+            return "COALESCE((SELECT favorites_count FROM users WHERE username = \(bind: favoritedBy)), 0)"
+        case let (nil, nil, nil, follower?):
+            return """
+                (SELECT CAST(COALESCE(SUM(fu.articles_count), 0) AS BIGINT) FROM follows fo JOIN users fu ON fu.id = fo.followee_id
+                    WHERE fo.follower_id = \(bind: follower))
+                """
+        default:
+            return "(SELECT COUNT(*) FROM articles a\(matching))"
+        }
     }
 
     /// Columns 1-15 of a view row (column 0 is the total), on `articles a JOIN users u`. Ids

@@ -67,7 +67,9 @@ public struct SQLArticlesRepository: ArticlesRepository {
 
     public func delete(id: Int64) async throws(RepositoryError) {
         try await SQLErrors.translate {
-            try await store.write { database in try await database.raw("DELETE FROM articles WHERE id = \(bind: id)").run() }
+            // A transaction, so that PostgreSQL runs it again should the counters it updates
+            // (tags', the author's) make it a deadlock victim.
+            try await store.transaction { database in try await database.raw("DELETE FROM articles WHERE id = \(bind: id)").run() }
         }
     }
 
@@ -91,7 +93,9 @@ public struct SQLArticlesRepository: ArticlesRepository {
         let names: [SQLQueryString] = Set(tags).sorted().map { "(\(bind: $0))" }
         let insertTags: SQLQueryString = "INSERT INTO tags (name) VALUES " + names.joined(separator: ", ") + " ON CONFLICT (name) DO NOTHING"
         try await database.raw(insertTags).run()
-        for (position, tag) in tags.enumerated() {
+        // Linked in sorted order too (each link updates its tag's counter), keeping the
+        // author's order in `position`.
+        for (position, tag) in tags.enumerated().sorted(by: { $0.element < $1.element }) {
             try await database.raw("""
                 INSERT INTO article_tags (article_id, tag_id, position)
                 SELECT \(bind: articleID), id, \(bind: position) FROM tags WHERE name = \(bind: tag)
