@@ -96,17 +96,24 @@ struct ArticleViewsRepositoryTests {
             for index in 0..<3 {
                 let id = try await database.raw("""
                     INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at)
-                    VALUES (\(bind: "s\(index)"), 't', 'd', 'b', \(bind: ann.id), 't', 't') RETURNING id
+                    VALUES (\(bind: "s\(index)"), 't', 'd', 'b', \(bind: ann.id), \(bind: "2026-11-2\(index)"), 't') RETURNING id
                     """).first()!.decode(column: "id", as: Int64.self)
-                try await SQLArticlesRepository.replaceTags(of: id, with: index == 0 ? ["x"] : ["x", "y"], on: database)
+                let tags: [String] = index == 0 ? ["x"] : ["x", "y"]
+                for (position, tag) in tags.enumerated() {
+                    try await database.raw("INSERT INTO tags (name) VALUES (\(bind: tag)) ON CONFLICT (name) DO NOTHING").run()
+                    try await database.raw("""
+                        INSERT INTO article_tags (article_id, tag_id, position) SELECT \(bind: id), id, \(bind: position) FROM tags WHERE name = \(bind: tag)
+                        """).run()
+                }
                 try await database.raw("INSERT INTO favorites (user_id, article_id) VALUES (\(bind: bob.id), \(bind: id))").run()
             }
             try await database.raw("INSERT INTO follows (follower_id, followee_id) VALUES (\(bind: bob.id), \(bind: ann.id))").run()
         }
         #expect(try await Migrator().run(on: store, logger: logger) == Array(Schema.migrations.map(\.version).dropFirst()))
         try await expectTotalsAgree(store, [ann, bob], ["x", "y"])
-        let total = try await SQLArticleViewsRepository(store: store).page(ArticleFilter(tag: "y"), page: Page(), viewerID: nil).total
-        #expect(total == 2)
+        let tagged = try await SQLArticleViewsRepository(store: store).page(ArticleFilter(tag: "y"), page: Page(), viewerID: nil)
+        // The links got their articles' creation times: newest first.
+        #expect(tagged.total == 2 && tagged.articles.map(\.article.slug) == ["s2", "s1"])
         await store.close()
     }
 

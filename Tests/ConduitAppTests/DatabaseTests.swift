@@ -28,7 +28,7 @@ struct DatabaseTests {
         try await Migrator().run(on: store, logger: logger)
         let names = try await store.sql(logger: logger).raw("SELECT name FROM sqlite_master WHERE type = 'index'").all()
             .map { try $0.decode(column: "name", as: String.self) }
-        for index in ["follows_by_followee", "articles_by_created", "articles_by_author", "article_tags_by_tag",
+        for index in ["follows_by_followee", "articles_by_created", "articles_by_author", "article_tags_by_tag_newest",
                       "favorites_by_article", "comments_by_article"] {
             #expect(names.contains(index), "missing \(index)")
         }

@@ -3,8 +3,9 @@
 ///
 /// Every lookup the API makes has an index: users by username and email (unique, case
 /// insensitive), follows both ways, articles by slug (unique), by author and by creation time
-/// (feeds and lists are newest first), tags by name, article tags both ways, favorites both
-/// ways, comments by article.
+/// (feeds and lists are newest first), tags by name, article tags both ways (a tag's articles
+/// newest first, from version 2), favorites both ways, comments by article. From version 2 the
+/// lists' totals are counters kept by triggers in the writing transaction.
 ///
 /// PostgreSQL gets the same tables, keys and indexes under the same versions: ids are BIGINT
 /// identities, usernames and emails use a case-insensitive ICU collation (SQLite: NOCASE; ICU
@@ -154,7 +155,11 @@ public enum Schema {
             """,
             "CREATE INDEX comments_by_article ON comments (article_id, created_at)",
         ]),
-        Migration(version: 2, name: "count articles, tags' articles, authors' articles and users' favorites", statements: [
+        Migration(version: 2, name: "list totals from counters; a tag's articles newest first from an index", statements: [
+            "ALTER TABLE article_tags ADD COLUMN created_at TEXT NOT NULL DEFAULT ''",
+            "UPDATE article_tags SET created_at = (SELECT created_at FROM articles WHERE articles.id = article_tags.article_id)",
+            "CREATE INDEX article_tags_by_tag_newest ON article_tags (tag_id, created_at DESC, article_id DESC)",
+            "DROP INDEX article_tags_by_tag",
             "CREATE TABLE article_counts (id INTEGER PRIMARY KEY CHECK (id = 1), articles BIGINT NOT NULL)",
             "INSERT INTO article_counts (id, articles) SELECT 1, COUNT(*) FROM articles",
             "ALTER TABLE users ADD COLUMN articles_count BIGINT NOT NULL DEFAULT 0",
@@ -198,6 +203,10 @@ public enum Schema {
             END
             """,
         ], postgres: [
+            "ALTER TABLE article_tags ADD COLUMN created_at TEXT COLLATE \"C\" NOT NULL DEFAULT ''",
+            "UPDATE article_tags SET created_at = articles.created_at FROM articles WHERE articles.id = article_tags.article_id",
+            "CREATE INDEX article_tags_by_tag_newest ON article_tags (tag_id, created_at DESC, article_id DESC)",
+            "DROP INDEX article_tags_by_tag",
             "CREATE TABLE article_counts (id INTEGER PRIMARY KEY CHECK (id = 1), articles BIGINT NOT NULL)",
             "INSERT INTO article_counts (id, articles) SELECT 1, COUNT(*) FROM articles",
             "ALTER TABLE users ADD COLUMN articles_count BIGINT NOT NULL DEFAULT 0, ADD COLUMN favorites_count BIGINT NOT NULL DEFAULT 0",

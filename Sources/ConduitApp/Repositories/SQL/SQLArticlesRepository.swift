@@ -82,7 +82,8 @@ public struct SQLArticlesRepository: ArticlesRepository {
         return try rows.map { row throws(RepositoryError) in try Self.decode(row, "name", as: String.self) }
     }
 
-    /// Tags: created if new, linked in the order given (position), old links removed.
+    /// Tags: created if new, linked in the order given (position), old links removed. A link
+    /// carries its article's creation time, so that a tag's articles page from an index.
     static func replaceTags(of articleID: Int64, with tags: [String], on database: any SQLDatabase) async throws {
         try await database.raw("DELETE FROM article_tags WHERE article_id = \(bind: articleID)").run()
         guard !tags.isEmpty else { return }
@@ -97,8 +98,9 @@ public struct SQLArticlesRepository: ArticlesRepository {
         // author's order in `position`.
         for (position, tag) in tags.enumerated().sorted(by: { $0.element < $1.element }) {
             try await database.raw("""
-                INSERT INTO article_tags (article_id, tag_id, position)
-                SELECT \(bind: articleID), id, \(bind: position) FROM tags WHERE name = \(bind: tag)
+                INSERT INTO article_tags (article_id, tag_id, position, created_at)
+                SELECT \(bind: articleID), t.id, \(bind: position), a.created_at FROM tags t, articles a
+                WHERE t.name = \(bind: tag) AND a.id = \(bind: articleID)
                 """).run()
         }
     }
