@@ -28,6 +28,14 @@ trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" && break; sleep 0.1; done
 for run in 1 2; do
   echo "conformance run $run:"
-  out=$(HOST="http://127.0.0.1:$PORT" python3 "$SUITE/run.py" 2>&1) || { echo "$out" | grep -E "FAIL|passed" | tail -40; exit 1; }
+  out=$(HOST="http://127.0.0.1:$PORT" python3 "$SUITE/run.py" 2>&1) || {
+    echo "$out" | grep -E "FAIL|passed" | head -20
+    echo "$out" | grep -E "passed" | tail -1
+    # What the server said (its warnings, errors and any crash report), and whether it still runs.
+    if kill -0 $PID 2>/dev/null; then echo "conformance: the server is still running"
+    else status=0; wait $PID || status=$?; echo "conformance: the server is gone, exit status $status"; fi
+    tail -40 "$WORK/server.log"
+    exit 1
+  }
   echo "$out" | tail -1
 done
