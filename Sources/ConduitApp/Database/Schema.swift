@@ -5,7 +5,9 @@
 /// insensitive), follows both ways, articles by slug (unique), by author and by creation time
 /// (feeds and lists are newest first), tags by name, article tags both ways (a tag's articles
 /// newest first, from version 2), favorites both ways, comments by article. From version 2 the
-/// lists' totals are counters kept by triggers in the writing transaction.
+/// lists' totals are counters kept by triggers in the writing transaction (on PostgreSQL
+/// deferred to its commit, so that the one `article_counts` row is locked for the commit alone,
+/// not for the rest of an article's transaction, which concurrent authors would queue behind).
 ///
 /// PostgreSQL gets the same tables, keys and indexes under the same versions: ids are BIGINT
 /// identities, usernames and emails use a case-insensitive ICU collation (SQLite: NOCASE; ICU
@@ -230,7 +232,10 @@ public enum Schema {
             END
             $$
             """,
-            "CREATE TRIGGER articles_counted AFTER INSERT OR DELETE ON articles FOR EACH ROW EXECUTE FUNCTION conduit_count_articles()",
+            """
+            CREATE CONSTRAINT TRIGGER articles_counted AFTER INSERT OR DELETE ON articles
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION conduit_count_articles()
+            """,
             """
             CREATE FUNCTION conduit_count_article_tags() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
@@ -243,7 +248,10 @@ public enum Schema {
             END
             $$
             """,
-            "CREATE TRIGGER article_tags_counted AFTER INSERT OR DELETE ON article_tags FOR EACH ROW EXECUTE FUNCTION conduit_count_article_tags()",
+            """
+            CREATE CONSTRAINT TRIGGER article_tags_counted AFTER INSERT OR DELETE ON article_tags
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION conduit_count_article_tags()
+            """,
             """
             CREATE FUNCTION conduit_count_favorites() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
@@ -256,7 +264,10 @@ public enum Schema {
             END
             $$
             """,
-            "CREATE TRIGGER favorites_counted AFTER INSERT OR DELETE ON favorites FOR EACH ROW EXECUTE FUNCTION conduit_count_favorites()",
+            """
+            CREATE CONSTRAINT TRIGGER favorites_counted AFTER INSERT OR DELETE ON favorites
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION conduit_count_favorites()
+            """,
         ]),
     ]
 }

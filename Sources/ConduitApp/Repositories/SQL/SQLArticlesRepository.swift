@@ -74,10 +74,10 @@ public struct SQLArticlesRepository: ArticlesRepository {
     }
 
     public func allTags() async throws(RepositoryError) -> [String] {
+        // From the tags' counters, not their links: SQLite gathered every link first (11 ms with
+        // 20,000 articles, growing with them).
         let rows = try await SQLErrors.translate {
-            try await store.reader.raw("""
-                SELECT name FROM tags WHERE id IN (SELECT tag_id FROM article_tags) ORDER BY name
-                """).all()
+            try await store.reader.raw("SELECT name FROM tags WHERE articles_count > 0 ORDER BY name").all()
         }
         return try rows.map { row throws(RepositoryError) in try Self.decode(row, "name", as: String.self) }
     }
