@@ -5,9 +5,13 @@
 /// insensitive), follows both ways, articles by slug (unique), by author and by creation time
 /// (feeds and lists are newest first), tags by name, article tags both ways (a tag's articles
 /// newest first, from version 2), favorites both ways, comments by article. From version 2 the
-/// lists' totals are counters kept by triggers in the writing transaction (on PostgreSQL
-/// deferred to its commit, so that the one `article_counts` row is locked for the commit alone,
-/// not for the rest of an article's transaction, which concurrent authors would queue behind).
+/// lists' totals are counters (`article_counts`, `tag_counts`, `user_counts`) kept by triggers
+/// in the writing transaction. They live in tables of their own: every update of a row leaves
+/// a dead version behind on PostgreSQL, and the users and tags that each page reads must not
+/// carry them (with the counters inside `tags`, a tag lookup walked 606 row versions). On
+/// PostgreSQL the triggers are deferred to the commit, so the one `article_counts` row is
+/// locked for the commit alone, not for the rest of an article's transaction, which concurrent
+/// authors would queue behind.
 ///
 /// PostgreSQL gets the same tables, keys and indexes under the same versions: ids are BIGINT
 /// identities, usernames and emails use a case-insensitive ICU collation (SQLite: NOCASE; ICU
@@ -164,44 +168,58 @@ public enum Schema {
             "DROP INDEX article_tags_by_tag",
             "CREATE TABLE article_counts (id INTEGER PRIMARY KEY CHECK (id = 1), articles BIGINT NOT NULL)",
             "INSERT INTO article_counts (id, articles) SELECT 1, COUNT(*) FROM articles",
-            "ALTER TABLE users ADD COLUMN articles_count BIGINT NOT NULL DEFAULT 0",
-            "ALTER TABLE users ADD COLUMN favorites_count BIGINT NOT NULL DEFAULT 0",
-            "ALTER TABLE tags ADD COLUMN articles_count BIGINT NOT NULL DEFAULT 0",
             """
-            UPDATE users SET articles_count = (SELECT COUNT(*) FROM articles WHERE author_id = users.id),
-                favorites_count = (SELECT COUNT(*) FROM favorites WHERE user_id = users.id)
+            CREATE TABLE tag_counts (
+                tag_id INTEGER PRIMARY KEY REFERENCES tags(id) ON DELETE CASCADE,
+                articles BIGINT NOT NULL
+            )
             """,
-            "UPDATE tags SET articles_count = (SELECT COUNT(*) FROM article_tags WHERE tag_id = tags.id)",
+            "INSERT INTO tag_counts (tag_id, articles) SELECT tag_id, COUNT(*) FROM article_tags GROUP BY tag_id",
+            """
+            CREATE TABLE user_counts (
+                user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                articles BIGINT NOT NULL DEFAULT 0,
+                favorites BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            """
+            INSERT INTO user_counts (user_id, articles, favorites)
+            SELECT id, (SELECT COUNT(*) FROM articles WHERE author_id = users.id), (SELECT COUNT(*) FROM favorites WHERE user_id = users.id)
+            FROM users
+            """,
             """
             CREATE TRIGGER articles_counted_in AFTER INSERT ON articles BEGIN
                 UPDATE article_counts SET articles = articles + 1 WHERE id = 1;
-                UPDATE users SET articles_count = articles_count + 1 WHERE id = NEW.author_id;
+                INSERT INTO user_counts (user_id, articles) VALUES (NEW.author_id, 1)
+                    ON CONFLICT (user_id) DO UPDATE SET articles = articles + 1;
             END
             """,
             """
             CREATE TRIGGER articles_counted_out AFTER DELETE ON articles BEGIN
                 UPDATE article_counts SET articles = articles - 1 WHERE id = 1;
-                UPDATE users SET articles_count = articles_count - 1 WHERE id = OLD.author_id;
+                UPDATE user_counts SET articles = articles - 1 WHERE user_id = OLD.author_id;
             END
             """,
             """
             CREATE TRIGGER article_tags_counted_in AFTER INSERT ON article_tags BEGIN
-                UPDATE tags SET articles_count = articles_count + 1 WHERE id = NEW.tag_id;
+                INSERT INTO tag_counts (tag_id, articles) VALUES (NEW.tag_id, 1)
+                    ON CONFLICT (tag_id) DO UPDATE SET articles = articles + 1;
             END
             """,
             """
             CREATE TRIGGER article_tags_counted_out AFTER DELETE ON article_tags BEGIN
-                UPDATE tags SET articles_count = articles_count - 1 WHERE id = OLD.tag_id;
+                UPDATE tag_counts SET articles = articles - 1 WHERE tag_id = OLD.tag_id;
             END
             """,
             """
             CREATE TRIGGER favorites_counted_in AFTER INSERT ON favorites BEGIN
-                UPDATE users SET favorites_count = favorites_count + 1 WHERE id = NEW.user_id;
+                INSERT INTO user_counts (user_id, favorites) VALUES (NEW.user_id, 1)
+                    ON CONFLICT (user_id) DO UPDATE SET favorites = favorites + 1;
             END
             """,
             """
             CREATE TRIGGER favorites_counted_out AFTER DELETE ON favorites BEGIN
-                UPDATE users SET favorites_count = favorites_count - 1 WHERE id = OLD.user_id;
+                UPDATE user_counts SET favorites = favorites - 1 WHERE user_id = OLD.user_id;
             END
             """,
         ], postgres: [
@@ -211,22 +229,35 @@ public enum Schema {
             "DROP INDEX article_tags_by_tag",
             "CREATE TABLE article_counts (id INTEGER PRIMARY KEY CHECK (id = 1), articles BIGINT NOT NULL)",
             "INSERT INTO article_counts (id, articles) SELECT 1, COUNT(*) FROM articles",
-            "ALTER TABLE users ADD COLUMN articles_count BIGINT NOT NULL DEFAULT 0, ADD COLUMN favorites_count BIGINT NOT NULL DEFAULT 0",
-            "ALTER TABLE tags ADD COLUMN articles_count BIGINT NOT NULL DEFAULT 0",
             """
-            UPDATE users SET articles_count = (SELECT COUNT(*) FROM articles WHERE author_id = users.id),
-                favorites_count = (SELECT COUNT(*) FROM favorites WHERE user_id = users.id)
+            CREATE TABLE tag_counts (
+                tag_id BIGINT PRIMARY KEY REFERENCES tags(id) ON DELETE CASCADE,
+                articles BIGINT NOT NULL
+            )
             """,
-            "UPDATE tags SET articles_count = (SELECT COUNT(*) FROM article_tags WHERE tag_id = tags.id)",
+            "INSERT INTO tag_counts (tag_id, articles) SELECT tag_id, COUNT(*) FROM article_tags GROUP BY tag_id",
+            """
+            CREATE TABLE user_counts (
+                user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                articles BIGINT NOT NULL DEFAULT 0,
+                favorites BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            """
+            INSERT INTO user_counts (user_id, articles, favorites)
+            SELECT id, (SELECT COUNT(*) FROM articles WHERE author_id = users.id), (SELECT COUNT(*) FROM favorites WHERE user_id = users.id)
+            FROM users
+            """,
             """
             CREATE FUNCTION conduit_count_articles() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF TG_OP = 'INSERT' THEN
                     UPDATE article_counts SET articles = articles + 1 WHERE id = 1;
-                    UPDATE users SET articles_count = articles_count + 1 WHERE id = NEW.author_id;
+                    INSERT INTO user_counts (user_id, articles) VALUES (NEW.author_id, 1)
+                        ON CONFLICT (user_id) DO UPDATE SET articles = user_counts.articles + 1;
                 ELSE
                     UPDATE article_counts SET articles = articles - 1 WHERE id = 1;
-                    UPDATE users SET articles_count = articles_count - 1 WHERE id = OLD.author_id;
+                    UPDATE user_counts SET articles = articles - 1 WHERE user_id = OLD.author_id;
                 END IF;
                 RETURN NULL;
             END
@@ -240,9 +271,10 @@ public enum Schema {
             CREATE FUNCTION conduit_count_article_tags() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF TG_OP = 'INSERT' THEN
-                    UPDATE tags SET articles_count = articles_count + 1 WHERE id = NEW.tag_id;
+                    INSERT INTO tag_counts (tag_id, articles) VALUES (NEW.tag_id, 1)
+                        ON CONFLICT (tag_id) DO UPDATE SET articles = tag_counts.articles + 1;
                 ELSE
-                    UPDATE tags SET articles_count = articles_count - 1 WHERE id = OLD.tag_id;
+                    UPDATE tag_counts SET articles = articles - 1 WHERE tag_id = OLD.tag_id;
                 END IF;
                 RETURN NULL;
             END
@@ -256,9 +288,10 @@ public enum Schema {
             CREATE FUNCTION conduit_count_favorites() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF TG_OP = 'INSERT' THEN
-                    UPDATE users SET favorites_count = favorites_count + 1 WHERE id = NEW.user_id;
+                    INSERT INTO user_counts (user_id, favorites) VALUES (NEW.user_id, 1)
+                        ON CONFLICT (user_id) DO UPDATE SET favorites = user_counts.favorites + 1;
                 ELSE
-                    UPDATE users SET favorites_count = favorites_count - 1 WHERE id = OLD.user_id;
+                    UPDATE user_counts SET favorites = favorites - 1 WHERE user_id = OLD.user_id;
                 END IF;
                 RETURN NULL;
             END

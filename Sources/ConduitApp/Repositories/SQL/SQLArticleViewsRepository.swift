@@ -119,14 +119,14 @@ public struct SQLArticleViewsRepository: ArticleViewsRepository {
         case (nil, nil, nil, nil):
             return "(SELECT articles FROM article_counts WHERE id = 1)"
         case let (tag?, nil, nil, nil):
-            return "COALESCE((SELECT articles_count FROM tags WHERE name = \(bind: tag)), 0)"
+            return "COALESCE((SELECT c.articles FROM tag_counts c JOIN tags t ON t.id = c.tag_id WHERE t.name = \(bind: tag)), 0)"
         case let (nil, author?, nil, nil):
-            return "COALESCE((SELECT articles_count FROM users WHERE username = \(bind: author)), 0)"
+            return "COALESCE((SELECT c.articles FROM user_counts c JOIN users cu ON cu.id = c.user_id WHERE cu.username = \(bind: author)), 0)"
         case let (nil, nil, favoritedBy?, nil):
-            return "COALESCE((SELECT favorites_count FROM users WHERE username = \(bind: favoritedBy)), 0)"
+            return "COALESCE((SELECT c.favorites FROM user_counts c JOIN users cu ON cu.id = c.user_id WHERE cu.username = \(bind: favoritedBy)), 0)"
         case let (nil, nil, nil, follower?):
             return """
-                (SELECT CAST(COALESCE(SUM(fu.articles_count), 0) AS BIGINT) FROM follows fo JOIN users fu ON fu.id = fo.followee_id
+                (SELECT CAST(COALESCE(SUM(c.articles), 0) AS BIGINT) FROM follows fo JOIN user_counts c ON c.user_id = fo.followee_id
                     WHERE fo.follower_id = \(bind: follower))
                 """
         default:

@@ -77,7 +77,7 @@ public struct SQLArticlesRepository: ArticlesRepository {
         // From the tags' counters, not their links: SQLite gathered every link first (11 ms with
         // 20,000 articles, growing with them).
         let rows = try await SQLErrors.translate {
-            try await store.reader.raw("SELECT name FROM tags WHERE articles_count > 0 ORDER BY name").all()
+            try await store.reader.raw("SELECT t.name FROM tags t JOIN tag_counts c ON c.tag_id = t.id WHERE c.articles > 0 ORDER BY t.name").all()
         }
         return try rows.map { row throws(RepositoryError) in try Self.decode(row, "name", as: String.self) }
     }
