@@ -12,6 +12,11 @@ struct TerminationSignalsTests {
     @Test("a signal that arrives before anyone waits is kept for the waiter")
     func signalBeforeWait() async {
         let signals = TerminationSignals()
+        // The test process keeps its own reaction to SIGTERM and Ctrl-C afterwards.
+        defer {
+            signal(SIGTERM, SIG_DFL)
+            signal(SIGINT, SIG_DFL)
+        }
         kill(getpid(), SIGTERM)
         #expect(await signals.next() == SIGTERM)
     }
