@@ -114,9 +114,13 @@ struct PostgresScaleOutTests {
         defer { for server in servers.withLock({ $0 }) { server.stop() } }
         #expect(failures.withLock { $0 }.isEmpty)
         #expect(servers.withLock { $0.count } == 3)
-        #expect(try TestPostgres.psql(url, "SELECT count(*) FROM schema_migrations").trimmingCharacters(in: .whitespacesAndNewlines) == "1")
-        let applied = servers.withLock { $0 }.flatMap(\.stdoutLines).filter { $0.contains("\"migration applied\"") }
-        #expect(applied.count == 1)
+        // Every version is recorded once, and exactly one of the three instances applied each.
+        let recorded = try TestPostgres.psql(url, "SELECT version FROM schema_migrations ORDER BY version")
+            .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        #expect(!recorded.isEmpty && Set(recorded).count == recorded.count)
+        let applied = servers.withLock { $0 }.flatMap(\.logObjects).filter { $0["message"] as? String == "migration applied" }
+            .compactMap { $0["version"].map { "\($0)" } }.sorted { Int($0) ?? 0 < Int($1) ?? 0 }
+        #expect(applied == recorded, "applied \(applied), recorded \(recorded)")
     }
 }
 
