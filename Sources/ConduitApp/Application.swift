@@ -42,6 +42,9 @@ public struct Application: Sendable {
         if cors.isEnabled { chain.append(cors) }
         if let generalRateLimit { chain.append(generalRateLimit) }
         chain.append(ErrorMiddleware())
+        // Innermost: it sees the routes' 200s, and the 304s it makes still get CORS and
+        // Cache-Control from the middleware around it.
+        chain.append(ConditionalGetMiddleware())
         return chain
     }
 

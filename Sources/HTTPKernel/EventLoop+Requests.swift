@@ -119,8 +119,9 @@ extension EventLoop {
             evhttp_add_header(output, common.cName, common.cValue)
         }
         let isHead = exchange.method == .head
-        if isHead {
+        if isHead, response.status != 204, response.status != 304, response.status >= 200 {
             // evhttp leaves Content-Length out of HEAD replies; it must be the GET body's length.
+            // (Statuses without content have none: a 304 would otherwise claim an empty body.)
             String(response.body.count).withCString { _ = evhttp_add_header(output, "Content-Length", $0) }
         }
         if closing { evhttp_add_header(output, "Connection", "close") }
