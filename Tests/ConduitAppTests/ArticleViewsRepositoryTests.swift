@@ -9,21 +9,11 @@ import Testing
 /// text-joined tags and PostgreSQL's arrays, from integers and booleans.
 @Suite("Article views")
 struct ArticleViewsRepositoryTests {
-    static var engines: [String] { TestPostgres.isAvailable ? ["sqlite", "postgres"] : ["sqlite"] }
+    static var engines: [String] { TestStores.engines }
     let logger = Logger(label: "test")
 
     func openStore(_ engine: String, migrations: [Migration] = Schema.migrations) async throws -> any DatabaseStore {
-        let store: any DatabaseStore
-        if engine == "postgres" {
-            var settings = PostgresStore.Settings()
-            settings.connectTimeoutSeconds = 30
-            store = try await PostgresStore.open(url: try TestPostgres.createDatabase(), settings: settings, logger: logger)
-        } else {
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("views-\(UUID().uuidString)/db.sqlite").path
-            store = try await SQLiteStore.open(path: path, logger: logger)
-        }
-        try await Migrator(migrations: migrations).run(on: store, logger: logger)
-        return store
+        try await TestStores.open(engine, migrations: migrations, logger: logger)
     }
 
     /// Every total a list can show, read from the counters and counted, for every tag, author,

@@ -44,21 +44,12 @@ final class CountingStore: SQLStore {
 
 @Suite("Queries per request")
 struct QueryCountTests {
-    static var engines: [String] { TestPostgres.isAvailable ? ["sqlite", "postgres"] : ["sqlite"] }
+    static var engines: [String] { TestStores.engines }
 
     @Test("a page of articles costs one statement, for 2 articles as for 20", arguments: engines)
     func noNPlusOne(engine: String) async throws {
         let logger = Logger(label: "test")
-        let database: any DatabaseStore
-        if engine == "postgres" {
-            var settings = PostgresStore.Settings()
-            settings.connectTimeoutSeconds = 30
-            database = try await PostgresStore.open(url: try TestPostgres.createDatabase(), settings: settings, logger: logger)
-        } else {
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("count-\(UUID().uuidString)/db.sqlite").path
-            database = try await SQLiteStore.open(path: path, logger: logger)
-        }
-        try await Migrator().run(on: database, logger: logger)
+        let database = try await TestStores.open(engine, logger: logger)
         let store = CountingStore(base: database)
         let users = SQLUsersRepository(store: store)
         let service = ArticlesService(

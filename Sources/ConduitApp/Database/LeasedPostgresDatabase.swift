@@ -15,7 +15,8 @@ struct LeasedPostgresDatabase: AsyncSQLDatabase {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         if prepares {
             let (sql, binds) = serialize(query)
-            if let slot = PostgresPreparedStatements.shared.slot(for: sql), let bindings = PostgresPreparedStatements.bindings(of: binds) {
+            // Binds first: a statement that cannot be sent prepared must not take a slot.
+            if let bindings = PostgresPreparedStatements.bindings(of: binds), let slot = PostgresPreparedStatements.shared.slot(for: sql) {
                 return try await PostgresPreparedStatements.execute(slot: slot, bindings: bindings, on: connection, logger: logger, onRow)
             }
         }
