@@ -13,6 +13,8 @@ public struct Application: Sendable {
     let generalRateLimit: RateLimitMiddleware?
     /// Every metric of this process (`GET /metrics`); the kernel reports into it as its observer.
     public let metrics: AppMetrics
+    /// Built once: its pool of zlib streams serves every request.
+    let compression: CompressionMiddleware?
 
     public init(configuration: AppConfiguration, metrics: AppMetrics = AppMetrics()) {
         self.configuration = configuration
@@ -30,6 +32,12 @@ public struct Application: Sendable {
                 exempt: HealthRoutes.templates.union(MetricsRoute.templates).union(UsersController.authRateLimitedTemplates),
                 trustProxy: configuration.trustProxy, metrics: metrics)
             : nil
+        compression =
+            configuration.compressionEnabled
+            ? CompressionMiddleware(
+                minimumBytes: configuration.compressionMinBytes, level: configuration.compressionLevel,
+                pooledStreams: 2 * configuration.eventLoops)
+            : nil
     }
 
     /// Middleware, outermost first: `Cache-Control` for credentialed answers and CORS wrap
@@ -42,9 +50,11 @@ public struct Application: Sendable {
         if cors.isEnabled { chain.append(cors) }
         if let generalRateLimit { chain.append(generalRateLimit) }
         chain.append(ErrorMiddleware())
-        // Innermost: it sees the routes' 200s, and the 304s it makes still get CORS and
-        // Cache-Control from the middleware around it.
+        // It sees the routes' 200s, and the 304s it makes still get CORS and Cache-Control
+        // from the middleware around it.
         chain.append(ConditionalGetMiddleware())
+        // Innermost, so that the ETag above is the hash of the bytes sent (coded or not).
+        if let compression { chain.append(compression) }
         return chain
     }
 

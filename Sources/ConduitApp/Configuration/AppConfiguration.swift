@@ -43,6 +43,10 @@ public struct AppConfiguration: Sendable {
     public var metricsEnabled = true
     /// Bearer token guarding `GET /metrics`; nil: open in development, 404 in production.
     public var metricsToken: String?
+    /// Response compression (`CompressionMiddleware`): on, from which body size, at which level.
+    public var compressionEnabled = true
+    public var compressionMinBytes = 1024
+    public var compressionLevel = 6
 
     public init(jwtSecret: String) { self.jwtSecret = jwtSecret }
 
@@ -96,7 +100,10 @@ public struct AppConfiguration: Sendable {
                 case .trustProxy: String(trustProxy)
                 case .authCookie: String(authCookie)
                 case .metricsEnabled: String(metricsEnabled)
-                case .metricsToken: metricsToken == nil ? "" : "<set, \(metricsToken!.utf8.count) bytes>"
+                case .metricsToken: metricsToken.map { "<set, \($0.utf8.count) bytes>" } ?? ""
+                case .compressionEnabled: String(compressionEnabled)
+                case .compressionMinBytes: String(compressionMinBytes)
+                case .compressionLevel: String(compressionLevel)
                 }
             return (key, value)
         }

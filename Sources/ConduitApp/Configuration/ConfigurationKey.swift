@@ -35,6 +35,9 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case authCookie = "AUTH_COOKIE"
     case metricsEnabled = "METRICS_ENABLED"
     case metricsToken = "METRICS_TOKEN"
+    case compressionEnabled = "COMPRESSION_ENABLED"
+    case compressionMinBytes = "COMPRESSION_MIN_BYTES"
+    case compressionLevel = "COMPRESSION_LEVEL"
 
     /// The key as swift-configuration reads it: `MAX_BODY_BYTES` is `max.body.bytes`, which its
     /// environment provider spells `MAX_BODY_BYTES` and its command-line provider `--max-body-bytes`.
@@ -76,6 +79,9 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .authCookie: "false"
         case .metricsEnabled: "true"
         case .metricsToken: ""
+        case .compressionEnabled: "true"
+        case .compressionMinBytes: "1024"
+        case .compressionLevel: "6"
         }
     }
 
@@ -110,6 +116,9 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .authCookie: "true for browser frontends: login also sets the token in an HttpOnly cookie that is accepted as auth; writes it authenticates need an Origin from CORS_ALLOWED_ORIGINS."
         case .metricsEnabled: "false turns metrics off: the kernel reports nothing and GET /metrics answers 404."
         case .metricsToken: "When set, GET /metrics requires Authorization: Bearer <token>. Empty: /metrics is open in development and 404 in production."
+        case .compressionEnabled: "true: bodies of text and JSON types are gzip- or deflate-coded for clients that send Accept-Encoding; false: never."
+        case .compressionMinBytes: "Smallest body worth compressing, in bytes; smaller ones go out as they are."
+        case .compressionLevel: "zlib level, 1 (fastest) to 9 (smallest)."
         }
     }
 }

@@ -122,6 +122,9 @@ public enum ConfigurationLoader {
         }
         configuration.metricsEnabled = try values.choice(.metricsEnabled, Values.boolean, "true or false")
         configuration.metricsToken = try values.metricsToken(environment: environment)
+        configuration.compressionEnabled = try values.choice(.compressionEnabled, Values.boolean, "true or false")
+        configuration.compressionMinBytes = try values.integer(.compressionMinBytes, in: 0...(1 << 30))
+        configuration.compressionLevel = try values.integer(.compressionLevel, in: 1...9)
         return configuration
     }
 

@@ -19,7 +19,9 @@ struct ConditionalGetMiddleware: HTTPMiddleware {
         guard let condition = request.headers["If-None-Match"], Self.matches(condition, tag) else { return response }
         response.status = 304
         response.body = []
+        // A 304 carries the validators and Vary, not the metadata of a body it does not have.
         response.headers.remove("Content-Type")
+        response.headers.remove("Content-Encoding")
         return response
     }
 

@@ -212,8 +212,15 @@ enum APIDescription {
         413: "Body larger than MAX_BODY_BYTES (the envelope when Content-Length declares it; evhttp's HTML page when a chunked body grows past it).",
         422: "Validation failed: every failing field with its messages.",
         429: "Rate limited; see Retry-After.",
+        406: "Accept-Encoding refuses identity and every coding this server has (gzip, deflate); the request was not carried out.",
         503: "Overloaded (load shedding), database unavailable or shutting down; see Retry-After.",
     ]
+
+    /// A GET answered with a JSON body carries a strong ETag and honours If-None-Match
+    /// (`ConditionalGetMiddleware`).
+    static func isConditional(_ operation: Operation) -> Bool {
+        operation.method == .get && operation.success.status == 200 && operation.successContentType == "application/json"
+    }
 
     // MARK: Document
 
@@ -242,7 +249,14 @@ enum APIDescription {
     static func operationObject(_ operation: Operation) -> [String: Any] {
         var object: [String: Any] = ["operationId": operation.id, "summary": operation.summary, "tags": [operation.tag]]
         let pathNames = operation.template.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) }
-        let parameters = pathNames.map(pathParameter) + operation.query
+        var parameters = pathNames.map(pathParameter) + operation.query
+        if isConditional(operation) {
+            parameters.append([
+                "name": "If-None-Match", "in": "header", "required": false,
+                "description": "Entity tags of representations the client holds (a list, weak or strong, or *): 304 when one is this one's.",
+                "schema": ["type": "string"],
+            ])
+        }
         if !parameters.isEmpty { object["parameters"] = parameters }
         switch operation.auth {
         case .none: object["security"] = [[String: Any]]()
@@ -260,8 +274,15 @@ enum APIDescription {
         } else if operation.success.status != 204 {
             success["content"] = [operation.successContentType: ["schema": ["type": operation.successContentType.hasPrefix("text/") ? "string" : "object"]]]
         }
+        if isConditional(operation) {
+            success["headers"] = ["ETag": ["description": "Strong tag: a hash of the bytes sent (the gzip body has its own).", "schema": ["type": "string"]]]
+            responses["304"] = [
+                "description": "Not Modified: If-None-Match names this representation's ETag; no body, the same ETag, Vary and Cache-Control.",
+                "headers": ["ETag": ["schema": ["type": "string"]]],
+            ]
+        }
         responses[String(operation.success.status)] = success
-        var errors = Set(operation.errors + [400, 429, 503])
+        var errors = Set(operation.errors + [400, 406, 429, 503])
         if operation.auth == .required || operation.auth == .optional { errors.insert(401) }
         for status in errors.sorted() {
             // A declared Content-Length over the limit gets the envelope from the kernel's head
@@ -285,7 +306,8 @@ enum APIDescription {
             "info": [
                 "title": "Conduit API",
                 "version": "1.0.0",
-                "description": "The RealWorld Conduit API on libevent. Errors are always {\"errors\":{\"<key>\":[\"<message>\"]}}.",
+                "description": "The RealWorld Conduit API on libevent. Errors are always {\"errors\":{\"<key>\":[\"<message>\"]}}. "
+                    + "Bodies of 1 KiB or more (COMPRESSION_MIN_BYTES) are gzip- or deflate-coded when Accept-Encoding asks for it.",
             ],
             "paths": paths,
             "components": [

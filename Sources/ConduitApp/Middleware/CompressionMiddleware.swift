@@ -1,0 +1,52 @@
+import Foundation
+import HTTPKernel
+
+/// Response compression (RFC 9110 §8.4, §12.5.3): a body of a compressible type, at least
+/// `minimumBytes` long, goes out gzip- or deflate-coded when the request's `Accept-Encoding`
+/// prefers one of them, with `Vary: Accept-Encoding` (a cache must not serve the coded body to
+/// a client that did not ask for it) and the coded length as `Content-Length`. HEAD, 204 and 304
+/// answers, and bodies that already have a coding, are left alone.
+///
+/// A request that refuses `identity` and every coding we have (`identity;q=0`, `*;q=0`) gets
+/// 406 before its handler runs: nothing it could be sent is acceptable to it, and a write must
+/// not happen for an answer the client will not take.
+///
+/// It sits inside the conditional-GET middleware, so an `ETag` is the hash of the bytes sent:
+/// the gzip body and the plain one have different strong tags, as they must.
+struct CompressionMiddleware: HTTPMiddleware {
+    let minimumBytes: Int
+    let deflaters: DeflaterPool
+
+    init(minimumBytes: Int, level: Int, pooledStreams: Int) {
+        self.minimumBytes = minimumBytes
+        deflaters = DeflaterPool(level: level, capacity: pooledStreams)
+    }
+
+    func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
+        let accepted = AcceptEncoding(request.headers.values(for: "Accept-Encoding"))
+        if accepted.nothingAcceptable {
+            throw HTTPError(status: 406, key: "Accept-Encoding", "allows none of gzip, deflate or identity")
+        }
+        var response = try await next.respond(to: request)
+        guard request.method != .head, response.status >= 200, response.status != 204, response.status != 304,
+              !response.body.isEmpty, response.headers["Content-Encoding"] == nil
+        else { return response }
+        let worthCompressing = Self.isCompressible(response.headers["Content-Type"]) && response.body.count >= minimumBytes
+        // A client that refuses identity gets a coding whatever the size or type.
+        guard worthCompressing || !accepted.identityAllowed else { return response }
+        response.headers.add("Vary", "Accept-Encoding")
+        guard let coding = accepted.preferred, let compressed = deflaters.compress(response.body, with: coding) else { return response }
+        response.body = compressed
+        response.headers.set("Content-Encoding", coding.rawValue)
+        return response
+    }
+
+    /// Text and the structured text types (JSON, XML, JavaScript); not images or archives,
+    /// which are compressed already.
+    static func isCompressible(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
+        return mediaType.hasPrefix("text/") || mediaType.hasSuffix("+json") || mediaType.hasSuffix("+xml")
+            || ["application/json", "application/xml", "application/javascript", "image/svg+xml"].contains(mediaType)
+    }
+}
