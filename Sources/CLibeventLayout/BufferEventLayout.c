@@ -7,6 +7,6 @@
 #include <event2/bufferevent_struct.h>
 #include "CLibeventLayout.h"
 
-struct event *conduit_bufferevent_write_event(struct bufferevent *bufferEvent) {
+struct event *httpkernel_bufferevent_write_event(struct bufferevent *bufferEvent) {
     return &bufferEvent->ev_write;
 }

@@ -49,7 +49,7 @@ public struct Application: Sendable {
         let cors = CORSMiddleware(origins: configuration.corsAllowedOrigins, allowsCredentials: configuration.authCookie)
         if cors.isEnabled { chain.append(cors) }
         if let generalRateLimit { chain.append(generalRateLimit) }
-        chain.append(ErrorMiddleware())
+        chain.append(ErrorMiddleware(format: ErrorEnvelope.format))
         // It sees the routes' 200s, and the 304s it makes still get CORS and Cache-Control
         // from the middleware around it.
         chain.append(ConditionalGetMiddleware())
@@ -105,7 +105,7 @@ public struct Application: Sendable {
         let store = try await Self.openDatabase(configuration, logger: logger)
         do {
             let router = try await makeRouter(store: store, logger: logger)
-            return (RoutedPipeline(middlewares, router: router), { await store.close() })
+            return (RoutedPipeline(middlewares, router: router, errorFormat: ErrorEnvelope.format), { await store.close() })
         } catch {
             await store.close()
             throw error
@@ -178,7 +178,7 @@ public struct Application: Sendable {
         let server: HTTPServer
         let port: Int
         do {
-            let responder = RoutedPipeline(middlewares, router: try await makeRouter(store: store, logger: logger))
+            let responder = RoutedPipeline(middlewares, router: try await makeRouter(store: store, logger: logger), errorFormat: ErrorEnvelope.format)
             var serverConfiguration = configuration.server
             if configuration.metricsEnabled { serverConfiguration.observer = metrics }
             server = HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)

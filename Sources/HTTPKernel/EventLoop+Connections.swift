@@ -55,7 +55,7 @@ final class Connection {
     init(evcon: OpaquePointer, bufferEvent: OpaquePointer, loop: EventLoop) {
         self.evcon = evcon
         self.bufferEvent = bufferEvent
-        writeEvent = loop.writesInLoop ? conduit_bufferevent_write_event(bufferEvent) : nil
+        writeEvent = loop.writesInLoop ? httpkernel_bufferevent_write_event(bufferEvent) : nil
         self.loop = loop
         phaseStarted = loop.coarseNow
     }

@@ -54,13 +54,14 @@ extension EventLoop {
     }
 
     private func refusalReply(_ refusal: RequestHeadScanner.Refusal, requestID: String) -> [UInt8] {
-        let body = ErrorEnvelope.encode([refusal.key: [refusal.message]])
-        var head = "HTTP/1.1 \(refusal.status) \(ReasonPhrase.of(refusal.status))\r\nDate: \(dateCache.value)\r\nServer: \(configuration.serverName)\r\n"
+        let body = configuration.errorFormat.encode([refusal.key: [refusal.message]])
+        var head = "HTTP/1.1 \(refusal.status) \(ReasonPhrase.of(refusal.status))\r\nDate: \(dateCache.value)\r\n"
+        if let serverName = configuration.serverName { head += "Server: \(serverName)\r\n" }
         if configuration.identityHeaders {
             head += "X-Request-Id: \(requestID)\r\nX-Content-Type-Options: nosniff\r\n"
         }
         for field in configuration.commonHeaders { head += "\(field.name): \(field.value)\r\n" }
-        head += "Content-Type: application/json; charset=utf-8\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        head += "Content-Type: \(configuration.errorFormat.contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         return Array(head.utf8) + body
     }
 }

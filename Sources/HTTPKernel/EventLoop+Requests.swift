@@ -41,7 +41,7 @@ extension EventLoop {
         // and the connection closed, since what follows on it cannot be trusted either.
         let refusal = connection?.requestRefusal ?? (headers == nil ? .header("invalid field name or value") : nil)
         guard let headers, refusal == nil else {
-            send(HTTPError(status: refusal!.status, key: refusal!.key, refusal!.message).response, for: exchange, closing: true)
+            send(HTTPError(status: refusal!.status, key: refusal!.key, refusal!.message).response(configuration.errorFormat), for: exchange, closing: true)
             return
         }
         // An absolute-form target (`GET http://host/ HTTP/1.1`) is a proxy request to evhttp,
@@ -52,19 +52,19 @@ extension EventLoop {
             // evhttp reads no body for HEAD or TRACE, so these bytes would be parsed as the next
             // request on the connection (a smuggling shape). Refuse, and close the connection
             // so that nothing after the head is ever read.
-            send(HTTPError.badRequest("body", "\(method.rawValue) requests cannot carry a body").response, for: exchange, closing: true)
+            send(HTTPError.badRequest("body", "\(method.rawValue) requests cannot carry a body").response(configuration.errorFormat), for: exchange, closing: true)
             return
         }
         guard inFlight < configuration.maxInFlightPerLoop else {
             // Shed here, on the loop, without creating work: queueing more would only make every
             // client wait longer while memory grows (docs/ARCHITECTURE.md, "Load shedding").
             observer?.shed()
-            send(HTTPError.serviceUnavailable("server is overloaded", retryAfterSeconds: configuration.retryAfterSeconds).response, for: exchange)
+            send(HTTPError.serviceUnavailable("server is overloaded", retryAfterSeconds: configuration.retryAfterSeconds).response(configuration.errorFormat), for: exchange)
             return
         }
         let rawQuery = uri.flatMap { evhttp_uri_get_query($0) }
         guard let query = rawQuery.map({ QueryParameters(raw: String(cString: $0)) }) ?? QueryParameters() else {
-            send(HTTPError.badRequest("query", "malformed percent-encoding or invalid UTF-8").response, for: exchange)
+            send(HTTPError.badRequest("query", "malformed percent-encoding or invalid UTF-8").response(configuration.errorFormat), for: exchange)
             return
         }
         let httpRequest = HTTPRequest(
@@ -103,7 +103,7 @@ extension EventLoop {
         let output = evhttp_request_get_output_headers(request)
         let names = HeaderNames.shared
         dateCache.value.withCString { _ = evhttp_add_header(output, names.date, $0) }
-        evhttp_add_header(output, names.server, serverNameC)
+        if let serverNameC { evhttp_add_header(output, names.server, serverNameC) }
         if configuration.identityHeaders {
             exchange.requestID.withCString { _ = evhttp_add_header(output, names.requestID, $0) }
             evhttp_add_header(output, names.contentTypeOptions, names.nosniff)

@@ -31,7 +31,7 @@ extension EventLoop {
                 response = try await responder.respond(to: work.request)
             } catch {
                 // The application's error middleware should have answered; this is the net.
-                response = ErrorMiddleware.response(for: error, request: work.request)
+                response = ErrorMiddleware.response(for: error, request: work.request, format: configuration.errorFormat)
             }
             complete(work.exchange, with: response)
             next = await park()

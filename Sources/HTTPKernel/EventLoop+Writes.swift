@@ -37,14 +37,14 @@ extension EventLoop {
         return event_base_new_with_config(configuration)
     }
 
-    /// Whether a bufferevent's write event is where `conduit_bufferevent_write_event` says it
+    /// Whether a bufferevent's write event is where `httpkernel_bufferevent_write_event` says it
     /// is: that function reads libevent's struct layout, which only holds for the libevent it
     /// was compiled against. Checked once per loop on a throwaway bufferevent; when it fails,
     /// replies are written the ordinary way, after epoll reports the socket writable.
     static func bufferEventLayoutHolds(base: OpaquePointer) -> Bool {
         guard let probe = bufferevent_socket_new(base, -1, 0) else { return false }
         defer { bufferevent_free(probe) }
-        guard let event = conduit_bufferevent_write_event(probe) else { return false }
+        guard let event = httpkernel_bufferevent_write_event(probe) else { return false }
         return event_get_base(event) == base
             && event_get_callback_arg(event) == UnsafeMutableRawPointer(probe)
             && event_get_events(event) & Int16(EV_WRITE) != 0

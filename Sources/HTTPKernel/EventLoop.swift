@@ -66,8 +66,8 @@ final class EventLoop: @unchecked Sendable {
     private var drainDeadline = 0
     private var onExit: (@Sendable () -> Void)?
 
-    /// The Server header value as a C string, made once.
-    let serverNameC: UnsafeMutablePointer<CChar>
+    /// The Server header value as a C string, made once; nil sends none.
+    let serverNameC: UnsafeMutablePointer<CChar>?
     /// ``ServerConfiguration/commonHeaders`` as C strings, made once.
     let commonHeadersC: [(name: String, cName: UnsafeMutablePointer<CChar>, cValue: UnsafeMutablePointer<CChar>)]
 
@@ -80,7 +80,7 @@ final class EventLoop: @unchecked Sendable {
         logsAccess = configuration.accessLog && logger.logLevel <= .info
         observer = configuration.observer?.makeLoopObserver(loop: index)
         timesRequests = logsAccess || observer != nil
-        serverNameC = strdup(configuration.serverName)
+        serverNameC = configuration.serverName.map { strdup($0) }
         commonHeadersC = configuration.commonHeaders.map { ($0.name, strdup($0.name)!, strdup($0.value)!) }
         guard let base = EventLoop.makeBase() else { throw ListeningSocket.Failure(description: "event_base_new failed") }
         // Two priorities: connection bookkeeping (0) runs before any I/O of the new connection (1).

@@ -1,10 +1,11 @@
-/// An error that already knows its HTTP status and the `{"errors":{...}}` envelope it becomes.
+/// An error that already knows its HTTP status and the errors (field or topic to messages) its
+/// body lists, in the application's ``ErrorBodyFormat``.
 ///
 /// Application errors conform to ``HTTPErrorConvertible``; everything else the error middleware
 /// receives is unexpected and becomes a bare 500.
 public struct HTTPError: Error, Sendable, Equatable {
     public var status: Int
-    /// Field (or topic) name to messages, as in `{"errors":{"body":["can't be empty"]}}`.
+    /// Field (or topic) name to messages, as in `["body": ["can't be empty"]]`.
     public var errors: [String: [String]]
     /// Extra headers the response needs (`Allow` on a 405, `Retry-After` on a 503...).
     public var headers: HTTPHeaders
@@ -42,9 +43,9 @@ public struct HTTPError: Error, Sendable, Equatable {
         HTTPError(status: 503, key: "server", message, headers: ["Retry-After": String(retryAfterSeconds)])
     }
 
-    /// The response this error becomes: the envelope as JSON, plus its headers.
-    public var response: HTTPResponse {
-        var response = HTTPResponse.json(ErrorEnvelope.encode(errors), status: status)
+    /// The response this error becomes: its errors in `format`, plus its headers.
+    public func response(_ format: ErrorBodyFormat) -> HTTPResponse {
+        var response = HTTPResponse(status: status, headers: ["Content-Type": format.contentType], body: format.encode(errors))
         for field in headers { response.headers.set(field.name, field.value) }
         return response
     }
@@ -68,41 +69,24 @@ extension HTTPError: HTTPErrorConvertible {
     public var underlyingCause: String? { cause }
 }
 
-/// Encodes `{"errors":{"key":["message", ...]}}` with keys sorted, so bodies are stable.
-public enum ErrorEnvelope {
-    public static func encode(_ errors: [String: [String]]) -> [UInt8] {
-        var out = "{\"errors\":{"
-        for (index, key) in errors.keys.sorted().enumerated() {
-            if index > 0 { out += "," }
-            out += JSONString.quote(key) + ":["
-            out += errors[key, default: []].map(JSONString.quote).joined(separator: ",")
-            out += "]"
-        }
-        out += "}}"
-        return Array(out.utf8)
+/// How error bodies are written: the application's format (its JSON envelope, a problem
+/// document...), used by the error middleware and by the kernel's own answers (refused heads,
+/// a shed 503) alike, so that a client meets one shape whoever answered.
+public struct ErrorBodyFormat: Sendable {
+    public let contentType: String
+    public let encode: @Sendable (_ errors: [String: [String]]) -> [UInt8]
+
+    public init(contentType: String, encode: @escaping @Sendable (_ errors: [String: [String]]) -> [UInt8]) {
+        self.contentType = contentType
+        self.encode = encode
     }
-}
 
-/// Minimal JSON string quoting for bodies the kernel writes itself.
-public enum JSONString {
-    /// `quote(text)`, or `null` for nil.
-    public static func quoteOrNull(_ text: String?) -> String { text.map(quote) ?? "null" }
-
-    public static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let s where s.value < 0x20:
-                let hex = String(s.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
+    /// The kernel's own default: one `key: message` line per message, keys sorted.
+    public static let plainText = ErrorBodyFormat(contentType: "text/plain; charset=utf-8") { errors in
+        var text = ""
+        for key in errors.keys.sorted() {
+            for message in errors[key, default: []] { text += "\(key): \(message)\n" }
         }
-        return out + "\""
+        return Array(text.utf8)
     }
 }

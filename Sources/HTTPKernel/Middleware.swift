@@ -45,14 +45,16 @@ public struct MiddlewareChain: HTTPResponder {
 /// the router would serve (``HTTPRequest/route``), whatever spelling of the path reached it,
 /// and can decide by route rather than by comparing path strings. Responses made by middleware
 /// or from errors keep the route too, for logs and metrics. It never throws: an error that no
-/// middleware turned into a response becomes one here (``ErrorMiddleware/response(for:request:)``).
+/// middleware turned into a response becomes one here (``ErrorMiddleware/response(for:request:format:)``).
 public struct RoutedPipeline: HTTPResponder {
     private let router: Router
     private let chain: MiddlewareChain
+    private let errorFormat: ErrorBodyFormat
 
-    public init(_ middlewares: [any HTTPMiddleware], router: Router) {
+    public init(_ middlewares: [any HTTPMiddleware], router: Router, errorFormat: ErrorBodyFormat = .plainText) {
         self.router = router
         chain = MiddlewareChain(middlewares, responder: router)
+        self.errorFormat = errorFormat
     }
 
     public func respond(to request: HTTPRequest) async throws -> HTTPResponse {
@@ -69,7 +71,7 @@ public struct RoutedPipeline: HTTPResponder {
         } catch {
             // No error middleware in the chain (or one that rethrew): the same net as the
             // kernel's, but here the route is known.
-            response = ErrorMiddleware.response(for: error, request: request)
+            response = ErrorMiddleware.response(for: error, request: request, format: errorFormat)
         }
         if response.route == nil { response.route = request.route }
         return response

@@ -30,8 +30,11 @@ public struct ServerConfiguration: Sendable {
     public var maxInFlightPerLoop: Int = 1024
     /// `Retry-After` seconds sent with a shed 503.
     public var retryAfterSeconds: Int = 1
-    /// The `Server` header (a name, never a version).
-    public var serverName: String = "conduit"
+    /// The `Server` header (a name, never a version); nil sends none.
+    public var serverName: String?
+    /// How error bodies are written, by the kernel's own answers and by default by
+    /// ``ErrorMiddleware`` and ``RoutedPipeline``: the application's format.
+    public var errorFormat = ErrorBodyFormat.plainText
     /// Whether every response carries `X-Request-Id` and `X-Content-Type-Options: nosniff`.
     /// On for applications; the `hello` benchmark server turns it off to send exactly
     /// TechEmpower's header set, like the peers it is compared with.

@@ -8,6 +8,6 @@ struct event;
 /// write a reply within the loop iteration that produced it, instead of first asking epoll
 /// whether the socket is writable (which costs an epoll_ctl to watch for EPOLLOUT and another
 /// to stop watching).
-struct event *conduit_bufferevent_write_event(struct bufferevent *bufferEvent);
+struct event *httpkernel_bufferevent_write_event(struct bufferevent *bufferEvent);
 
 #endif

@@ -63,6 +63,7 @@ public struct AppConfiguration: Sendable {
         server.writeTimeoutSeconds = writeTimeoutSeconds
         server.maxInFlightPerLoop = maxInFlightPerLoop
         server.serverName = "conduit"
+        server.errorFormat = ErrorEnvelope.format
         server.commonHeaders = SecurityHeaders.fields(production: environment == .production)
         return server
     }

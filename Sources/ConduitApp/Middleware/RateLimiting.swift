@@ -103,7 +103,7 @@ struct RateLimitMiddleware: HTTPMiddleware {
             response = try await next.respond(to: request)
         } else {
             (kind == .auth ? metrics?.rateLimitedAuth : metrics?.rateLimitedGeneral)?.increment()
-            response = HTTPError(status: 429, key: "rate_limit", "too many requests, retry later").response
+            response = HTTPError(status: 429, key: "rate_limit", "too many requests, retry later").response(ErrorEnvelope.format)
             response.headers.set("Retry-After", String(decision.retryAfterSeconds))
         }
         response.headers.set("RateLimit-Limit", String(decision.limit))
