@@ -5,7 +5,7 @@ import Logging
 
 /// The whole request path of `conduit` (middleware, router, controllers and their JSON
 /// validation, services, SQLite) in process, and the properties every answer must have.
-final class FuzzHarness: @unchecked Sendable {
+final class FuzzHarness: Sendable {
     static let logger = Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() })
 
     let responder: any HTTPResponder
@@ -93,6 +93,8 @@ final class FuzzHarness: @unchecked Sendable {
     }
 }
 
+/// `@unchecked Sendable`: `value` is written once, before the semaphore is signalled, and read
+/// only after the wait returns; the semaphore orders the two.
 private final class ResultBox<T>: @unchecked Sendable {
-    var value: T?  // written once before the semaphore is signalled, read after the wait
+    var value: T?
 }

@@ -46,7 +46,7 @@ public enum TestPostgres {
 
     /// A private cluster (its own temporary folder and port) for tests that stop and start
     /// the server, so that they never disturb the shared one.
-    public final class Cluster: @unchecked Sendable {
+    public final class Cluster: Sendable {
         public let url: String
         public let directory: String
 

@@ -146,6 +146,19 @@ struct Fields {
         if !errors.isEmpty { throw .validation(errors) }
     }
 
+    /// ``check()``, then the values of the required fields read before it: every one of them
+    /// is present once no field failed, so a handler gets them unwrapped, in order.
+    func check<each Value>(_ values: repeat (each Value)?) throws(AppError) -> (repeat each Value) {
+        try check()
+        return (repeat try Self.present(each values, errors))
+    }
+
+    private static func present<Value>(_ value: Value?, _ errors: [String: [String]]) throws(AppError) -> Value {
+        // A required field that is nil has failed, and check() threw already.
+        guard let value else { throw .validation(errors) }
+        return value
+    }
+
     private mutating func validated(_ name: String, _ text: String, max: Int, min: Int, kind: TextKind) -> String? {
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             fail(name, "can't be blank")

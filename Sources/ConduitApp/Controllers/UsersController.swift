@@ -45,8 +45,8 @@ struct UsersController {
         let email = fields.required("email", max: FieldLimits.email)
         let password = fields.required("password", max: FieldLimits.passwordMaximum, min: FieldLimits.passwordMinimum)
         if let email, !FieldFormats.isEmail(email) { fields.fail("email", "is invalid") }
-        try fields.check()
-        let created = try await users.register(username: username!, email: email!, password: password!)
+        let (validUsername, validEmail, validPassword) = try fields.check(username, email, password)
+        let created = try await users.register(username: validUsername, email: validEmail, password: validPassword)
         return tokenResponse(created, status: 201, for: request)
     }
 
@@ -54,8 +54,8 @@ struct UsersController {
         var fields = try JSONBody.envelope(request, key: "user")
         let email = fields.required("email", max: FieldLimits.email)
         let password = fields.required("password", max: FieldLimits.passwordMaximum)
-        try fields.check()
-        return tokenResponse(try await users.login(email: email!, password: password!), for: request)
+        let (validEmail, validPassword) = try fields.check(email, password)
+        return tokenResponse(try await users.login(email: validEmail, password: validPassword), for: request)
     }
 
     func current(_ request: HTTPRequest) async throws -> HTTPResponse {
