@@ -60,7 +60,8 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        // The Conduit application: configuration, logging, health, lifecycle; later the API.
+        // The Conduit application: the API (controllers, services, repositories, databases),
+        // configuration, logging, metrics, health, lifecycle.
         .target(
             name: "ConduitApp",
             dependencies: [

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// A fixed set of threads for work that blocks or burns CPU (password hashing, SQLite calls).
+/// A fixed set of threads for work that blocks or burns CPU (password hashing).
 ///
 /// Request handlers run on their event loop's thread, so they must never block; they `await`
 /// this pool instead, and their continuation comes back to the loop when the work is done.

@@ -6,7 +6,8 @@ import Glibc
 
 /// One libevent `event_base` with its own `evhttp`, on its own thread.
 ///
-/// This file and its two extensions are the only places that call libevent. Every call happens
+/// This file, its `EventLoop+*.swift` extensions and ``ListeningSocket`` are the only places
+/// that call libevent. Every call happens
 /// on the loop's thread: other threads reach the loop only through its ``LoopExecutor``, which
 /// wakes the loop by writing to an eventfd the loop watches. Because no libevent object is ever
 /// touched from another thread, libevent's own locking (`evthread_use_pthreads`) stays off; it
