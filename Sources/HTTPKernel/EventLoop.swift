@@ -7,9 +7,8 @@ import Glibc
 /// One libevent `event_base` with its own `evhttp`, on its own thread.
 ///
 /// This file, its `EventLoop+*.swift` extensions and ``ListeningSocket`` are the only places
-/// that call libevent. Every call happens
-/// on the loop's thread: other threads reach the loop only through its ``LoopExecutor``, which
-/// wakes the loop by writing to an eventfd the loop watches. Because no libevent object is ever
+/// that call libevent. Every call happens on the loop's thread: other threads reach the loop
+/// only through its ``LoopExecutor``, which wakes the loop by writing to an eventfd the loop watches. Because no libevent object is ever
 /// touched from another thread, libevent's own locking (`evthread_use_pthreads`) stays off; it
 /// would add a mutex to every event operation (measured: about 2% of throughput).
 final class EventLoop: @unchecked Sendable {
