@@ -8,9 +8,10 @@ import Glibc
 ///
 /// This file, its `EventLoop+*.swift` extensions and ``ListeningSocket`` are the only places
 /// that call libevent. Every call happens on the loop's thread: other threads reach the loop
-/// only through its ``LoopExecutor``, which wakes the loop by writing to an eventfd the loop watches. Because no libevent object is ever
-/// touched from another thread, libevent's own locking (`evthread_use_pthreads`) stays off; it
-/// would add a mutex to every event operation (measured: about 2% of throughput).
+/// only through its ``LoopExecutor``, which wakes the loop by writing to an eventfd the loop
+/// watches. Because no libevent object is ever touched from another thread, libevent's own
+/// locking (`evthread_use_pthreads`) stays off; it would add a mutex to every event operation
+/// (measured: about 2% of throughput).
 final class EventLoop: @unchecked Sendable {
     // @unchecked: all mutable state below is confined to the loop thread (`preconditionOnLoop`);
     // immutable state is set before the thread starts.
