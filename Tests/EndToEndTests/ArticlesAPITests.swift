@@ -42,7 +42,9 @@ struct ArticlesAPITests {
         #expect(api.errors(try api.call(port, "PUT", "/api/articles/\(slug)", body: #"{"article":{"body":"x"}}"#, token: other).json) == ["article": ["forbidden"]])
         #expect(try api.call(port, "DELETE", "/api/articles/\(slug)", token: other).status == 403)
 
-        usleep(5_000)
+        // updatedAt has millisecond precision: the update comes in a later millisecond.
+        let createdDate = try #require(ISO8601DateFormatter.withFractionalSeconds.date(from: createdAt))
+        #expect(waitUntil(everyMilliseconds: 1) { Date() > createdDate.addingTimeInterval(0.001) })
         let updated = try api.call(port, "PUT", "/api/articles/\(slug)", body: #"{"article":{"body":"With patience.","tagList":[]}}"#, token: jake)
         #expect(updated.status == 200)
         #expect(article(updated.json)["slug"] as? String == slug && article(updated.json)["body"] as? String == "With patience.")
@@ -170,5 +172,13 @@ struct ArticlesAPITests {
         #expect(try api.call(restarted.port, "GET", "/api/articles/\(slug)").status == 200)
         // The token still works: same secret, same user.
         #expect(try api.call(restarted.port, "GET", "/api/user", token: token).status == 200)
+    }
+}
+
+extension ISO8601DateFormatter {
+    static var withFractionalSeconds: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
     }
 }

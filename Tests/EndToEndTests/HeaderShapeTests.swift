@@ -14,7 +14,7 @@ struct HeaderShapeTests {
         let size = (bytes.count + writes - 1) / writes
         for start in stride(from: 0, to: bytes.count, by: size) {
             try client.send(Array(bytes[start..<min(start + size, bytes.count)]))
-            if writes > 1 { usleep(50_000) }
+            if writes > 1 { letTimePass(milliseconds: 50) }  // a slow client: each piece its own read
         }
         let response = try client.readResponse()
         #expect(response.status == status, comment)
@@ -93,7 +93,7 @@ struct HeaderShapeTests {
         let client = try RawHTTPClient(port: server.port, timeoutSeconds: 5)
         let head = Array("POST /api/users/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\n\r\n".utf8)
         try client.send(head)
-        usleep(50_000)
+        letTimePass(milliseconds: 50)  // the body in a read of its own, after the head
         try client.send([0x7B, 0x00, 0x00, 0x7D])
         let response = try client.readResponse()
         #expect(response.status == 400 || response.status == 422)

@@ -21,6 +21,7 @@ struct LifecycleTests {
         #expect(try idle.get("/healthz").status == 200)
         // Busy clients hammering until the end: every answer they get is whole.
         let failures = Mutex<[String]>([])
+        let served = Atomic<Int>(0)
         let group = DispatchGroup()
         // Connected and served once before the signal, so that each is a live keep-alive client.
         let busyClients = try (0..<8).map { _ in try RawHTTPClient(port: server.port) }
@@ -35,6 +36,7 @@ struct LifecycleTests {
                             failures.withLock { $0.append("bad response \(response.status)") }
                             return
                         }
+                        served.add(1, ordering: .relaxed)
                         if response.header("Connection") == "close" { return }
                     } catch {
                         return  // the connection was closed between requests: allowed
@@ -42,9 +44,9 @@ struct LifecycleTests {
                 }
             }
         }
-        usleep(300_000)
+        #expect(waitUntil { served.load(ordering: .relaxed) >= 40 }, "the busy clients are going")
         server.signal(SIGTERM)
-        usleep(300_000)
+        #expect(server.waitForLog(containing: "\"draining\""))
         try arriving.send("\r\n")
         let answer = try arriving.readResponse()
         #expect(answer.status == 503, "readiness fails while draining")
@@ -183,7 +185,9 @@ struct PIDOneTests {
         try inFlight.send(RawHTTPClient.request(
             "POST", "/api/users", headers: ["Content-Type: application/json"],
             body: #"{"user":{"username":"pid1","email":"pid1@x.yz","password":"password123"}}"#))
-        usleep(50_000)
+        // In flight: the server has read the request (its socket holds nothing unread) and is
+        // hashing the password.
+        #expect(waitUntil { server.unreadBytes(fromClientPort: inFlight.localPort) == 0 })
         kill(child, SIGTERM)
         #expect(try inFlight.readResponse().status == 201, "the request in flight at SIGTERM is answered")
         #expect(server.waitForExit() == 0)

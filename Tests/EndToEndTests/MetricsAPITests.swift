@@ -64,9 +64,12 @@ struct MetricsAPITests {
         #expect(inUse + idle == (postgres ? 10 : 3))
         #expect(Self.value(text, "conduit_http_requests_shed_total") == 0)
 
-        // The per-loop samples arrive every 500 ms.
-        usleep(1_200_000)
-        let later = try client.get("/metrics").text
+        // The per-loop samples arrive every 500 ms: wait for each loop's first.
+        var later = ""
+        _ = try waitUntil(everyMilliseconds: 100) {
+            later = try client.get("/metrics").text
+            return (0..<2).allSatisfy { (Self.value(later, #"conduit_event_loop_lag_seconds_count{loop="\#($0)"}"#) ?? 0) >= 1 }
+        }
         for loop in 0..<2 {
             #expect((Self.value(later, #"conduit_event_loop_lag_seconds_count{loop="\#(loop)"}"#) ?? 0) >= 1)
             #expect(Self.value(later, #"conduit_executor_queue_depth{loop="\#(loop)"}"#) != nil)

@@ -168,7 +168,7 @@ struct PostgresOutageTests {
                     let status = (try? API.call(port, "POST", "/api/articles/\(slug)/comments", token: token,
                                                 body: #"{"comment":{"body":"\#(body)"}}"#).status) ?? -1
                     writes.withLock { $0.append(Write(body: body, status: status, seconds: Date().timeIntervalSince(started), started: started)) }
-                    if status != 201 { usleep(50_000) }
+                    if status != 201 { letTimePass(milliseconds: 50) }  // a client's back-off
                 }
             }
         }
@@ -177,10 +177,8 @@ struct PostgresOutageTests {
             group.wait()
         }
         // Writing works before the outage (allow a loaded machine some time).
-        let warmup = Date()
-        while !writes.withLock({ $0.contains { $0.status == 201 } }), Date().timeIntervalSince(warmup) < 20 { usleep(50_000) }
-        #expect(writes.withLock { $0 }.contains { $0.status == 201 })
-        usleep(300_000)
+        let acknowledgedBefore = { writes.withLock { $0.filter { $0.status == 201 }.count } }
+        #expect(waitUntil(limitSeconds: 20) { acknowledgedBefore() >= 10 }, "writing works before the outage")
 
         try cluster.pause()
         let downAt = Date()
@@ -199,18 +197,15 @@ struct PostgresOutageTests {
         let probeStart = Date()
         #expect(try API.raw(port, "GET", "/readyz").status == 503)
         #expect(Date().timeIntervalSince(probeStart) < 3, "/readyz must not hang while PostgreSQL is down")
-        usleep(1_500_000)
+        letTimePass(milliseconds: 1500)  // the outage lasts a while, writers keep trying
         try cluster.resume()
         let upAt = Date()
         // Up again: ready and writing, without a restart.
-        var ready = false
-        while Date().timeIntervalSince(upAt) < 30, !ready {
-            ready = try API.raw(port, "GET", "/readyz").status == 200
-            if !ready { usleep(100_000) }
-        }
+        let ready = try waitUntil(limitSeconds: 30, everyMilliseconds: 100) { try API.raw(port, "GET", "/readyz").status == 200 }
         #expect(ready, "not ready 30 s after PostgreSQL came back")
         let recoverySeconds = Date().timeIntervalSince(upAt)
-        usleep(500_000)
+        // Writing again: the writers' own requests succeed after the return.
+        #expect(waitUntil(limitSeconds: 20) { writes.withLock { $0.filter { $0.status == 201 && $0.started > upAt }.count } >= 10 })
         stop.store(true, ordering: .relaxed)
         group.wait()
         #expect(server.process.isRunning)

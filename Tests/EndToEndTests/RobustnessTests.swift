@@ -45,8 +45,12 @@ struct RobustnessTests {
     func massDisconnects() throws {
         let server = try ServerProcess.start()
         defer { server.stop() }
-        usleep(200_000)
-        let baseline = server.openDescriptorCount
+        // The count once start-up has opened everything: it stops changing.
+        var baseline = server.openDescriptorCount
+        _ = waitUntil(limitSeconds: 5, everyMilliseconds: 50) {
+            defer { baseline = server.openDescriptorCount }
+            return server.openDescriptorCount == baseline && (try? RawHTTPClient(port: server.port).get("/healthz").status) == 200
+        }
         let shapes = [
             "GET /healthz HTTP/1.1\r\nHost:",  // inside the headers
             "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhalf",  // inside the body
@@ -66,11 +70,7 @@ struct RobustnessTests {
         }
         #expect(server.process.isRunning)
         // Every abandoned connection is released (not leaked) once the server has seen the close.
-        var settled = false
-        for _ in 0..<50 where !settled {
-            settled = server.openDescriptorCount <= baseline + 2
-            if !settled { usleep(100_000) }
-        }
+        let settled = waitUntil(limitSeconds: 5) { server.openDescriptorCount <= baseline + 2 }
         #expect(settled, "descriptors: \(server.openDescriptorCount), baseline \(baseline)")
         #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
     }
@@ -90,17 +90,16 @@ struct DescriptorExhaustionTests {
             guard let client = try? RawHTTPClient(port: server.port, timeoutSeconds: 1) else { break }
             clients.append(client)
         }
-        usleep(300_000)
+        #expect(server.waitForLog(containing: "accept failed"), "it ran out of descriptors")
         // Busy-looping on accept(2) would use a whole core: about 100 ticks a second.
         let before = server.cpuTicks
-        usleep(1_000_000)
+        letTimePass(milliseconds: 1000)  // the window the CPU use is measured over
         let used = server.cpuTicks - before
         #expect(used < 30, "\(used) CPU ticks in one second while out of descriptors")
         #expect(server.stdoutLines.count < 200, "\(server.stdoutLines.count) log lines")
         #expect(server.stdoutLines.contains { $0.contains("accept failed") })
         clients.removeAll()
-        usleep(500_000)
-        #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
+        #expect(waitUntil(limitSeconds: 10) { (try? RawHTTPClient(port: server.port, timeoutSeconds: 1).get("/healthz").status) == 200 }, "accepting again")
     }
 }
 

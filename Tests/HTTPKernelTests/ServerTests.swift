@@ -16,15 +16,18 @@ struct ServerTests {
     struct Running {
         let server: HTTPServer
         let port: Int
+        /// What `/slow` waits at, on a thread of the blocking pool, until the test opens it.
+        let slowGate: Gate
     }
 
     /// One loop, so that "does not stall the loop" really means the same loop.
-    func start(maxInFlight: Int = 100, observer: (any ServerObserver)? = nil, configure: (inout Router) -> Void = { _ in }) throws -> Running {
+    func start(
+        maxInFlight: Int = 100, observer: (any ServerObserver)? = nil, slowGate: Gate = Gate(), configure: (inout Router) -> Void = { _ in }
+    ) throws -> Running {
         var router = Router()
         router.get("/fast") { _ in .text("fast") }
-        router.get("/slow") { request in
-            let millis = Int(request.query["ms"] ?? "") ?? 800
-            try await ServerTests.pool.run { usleep(UInt32(millis) * 1000) }
+        router.get("/slow") { _ in
+            try await ServerTests.pool.run { slowGate.pass() }
             return .text("slow")
         }
         router.get("/crash") { _ in throw CocoaError(.fileNoSuchFile) }
@@ -36,7 +39,7 @@ struct ServerTests {
         configuration.accessLog = false
         configuration.observer = observer
         let server = HTTPServer(configuration: configuration, responder: RoutedPipeline([], router: router), logger: Logger(label: "test"))
-        return Running(server: server, port: try server.start())
+        return Running(server: server, port: try server.start(), slowGate: slowGate)
     }
 
     func stop(_ running: Running) async {
@@ -48,10 +51,12 @@ struct ServerTests {
     func blockingWorkDoesNotStallLoop() async throws {
         let running = try start()
         let slow = try RawHTTPClient(port: running.port)
-        try slow.send(RawHTTPClient.request("GET", "/slow?ms=1500"))
+        try slow.send(RawHTTPClient.request("GET", "/slow"))
+        #expect(running.slowGate.waitForArrivals(1), "the slow handler is waiting on the blocking pool")
         let fast = try RawHTTPClient(port: running.port)
         #expect(try fast.get("/fast").text == "fast")
         #expect(slow.hasData(withinMilliseconds: 0) == false, "the slow reply came before the fast one")
+        running.slowGate.open()
         #expect(try slow.readResponse().text == "slow")
         await stop(running)
     }
@@ -60,32 +65,32 @@ struct ServerTests {
     func shedsLoad() async throws {
         let running = try start(maxInFlight: 1)
         let slow = try RawHTTPClient(port: running.port)
-        try slow.send(RawHTTPClient.request("GET", "/slow?ms=1000"))
-        usleep(200_000)
+        try slow.send(RawHTTPClient.request("GET", "/slow"))
+        #expect(running.slowGate.waitForArrivals(1), "one request in flight: the limit")
         let shed = try RawHTTPClient(port: running.port).get("/fast")
         #expect(shed.status == 503)
         #expect(shed.header("Retry-After") == "1")
         #expect(shed.text == "server: server is overloaded\n" && shed.header("Content-Type") == "text/plain; charset=utf-8")
+        running.slowGate.open()
         #expect(try slow.readResponse().status == 200)
         #expect(try RawHTTPClient(port: running.port).get("/fast").status == 200)
         await stop(running)
     }
 
-    /// Records what the kernel reports; every call comes from the one loop thread.
-    final class RecordingObserver: ServerObserver, @unchecked Sendable {
-        // @unchecked: `events` is behind a Mutex; the loop observer is this object itself.
+    /// Records what the kernel reports, for the test to read and wait on.
+    final class RecordingObserver: ServerObserver {
         final class Loop: LoopObserver {
-            let owner: RecordingObserver
-            init(owner: RecordingObserver) { self.owner = owner }
+            let events: EventLog<String>
+            init(events: EventLog<String>) { self.events = events }
             func responded(method: HTTPMethod, route: String?, status: Int, durationNanoseconds: UInt64) {
-                owner.events.withLock { $0.append("\(method) \(route ?? "-") \(status)") }
+                events.append("\(method) \(route ?? "-") \(status)")
             }
-            func shed() { owner.events.withLock { $0.append("shed") } }
-            func sampled(_ sample: LoopSample) { owner.events.withLock { $0.append("sample \(sample.inFlight)") } }
+            func shed() { events.append("shed") }
+            func sampled(_ sample: LoopSample) { events.append("sample \(sample.inFlight)") }
         }
-        let events = Mutex<[String]>([])
+        let events = EventLog<String>()
         var sampleIntervalMilliseconds: Int { 100 }
-        func makeLoopObserver(loop: Int) -> any LoopObserver { Loop(owner: self) }
+        func makeLoopObserver(loop: Int) -> any LoopObserver { Loop(events: events) }
     }
 
     @Test("the observer hears every response with its route template, every shed request and periodic samples")
@@ -95,32 +100,37 @@ struct ServerTests {
             router.get("/items/:id") { _ in throw HTTPError.notFound("item") }
         }
         let slow = try RawHTTPClient(port: running.port)
-        try slow.send(RawHTTPClient.request("GET", "/slow?ms=600"))
-        usleep(200_000)
+        try slow.send(RawHTTPClient.request("GET", "/slow"))
+        #expect(running.slowGate.waitForArrivals(1))
         #expect(try RawHTTPClient(port: running.port).get("/fast").status == 503)
+        #expect(observer.events.wait { $0.contains("sample 1") }, "a sample taken while /slow is in flight")
+        running.slowGate.open()
         #expect(try slow.readResponse().status == 200)
         let client = try RawHTTPClient(port: running.port)
         #expect(try client.get("/items/42").status == 404)
         #expect(try client.get("/nowhere").status == 404)
         #expect(try client.get("/fast", method: "TRACE").status == 405)
-        usleep(250_000)
+        #expect(observer.events.wait { $0.filter { $0.hasPrefix("sample") }.count >= 3 })
         await stop(running)
-        let events = observer.events.withLock { $0 }
+        let events = observer.events.all
         let answers = events.filter { !$0.hasPrefix("sample") }
         #expect(answers == ["shed", "GET - 503", "GET /slow 200", "GET /items/:id 404", "GET - 404", "TRACE - 405"])
-        #expect(events.contains("sample 1"), "a sample taken while /slow was in flight")
         #expect(events.filter { $0.hasPrefix("sample") }.count >= 3)
     }
 
     @Test("a client gone before its reply is ready leaves the server healthy")
     func clientGoneBeforeReply() async throws {
-        let running = try start()
+        let observer = RecordingObserver()
+        let running = try start(observer: observer)
+        var clients: [RawHTTPClient] = []
         for index in 0..<20 {
             let client = try RawHTTPClient(port: running.port)
-            try client.send(RawHTTPClient.request("GET", "/slow?ms=200"))
-            if index.isMultiple(of: 2) { client.abort() }
+            try client.send(RawHTTPClient.request("GET", "/slow"))
+            if index.isMultiple(of: 2) { client.abort() } else { clients.append(client) }
         }
-        usleep(2_500_000)  // every abandoned reply has been attempted by now
+        #expect(running.slowGate.waitForArrivals(2), "both pool threads hold a handler while half the clients are gone")
+        running.slowGate.open()
+        #expect(observer.events.wait { $0.filter { $0 == "GET /slow 200" }.count == 20 }, "every abandoned reply has been attempted")
         #expect(try RawHTTPClient(port: running.port).get("/fast").status == 200)
         await stop(running)
     }
@@ -129,11 +139,12 @@ struct ServerTests {
     func drainCompletesInFlight() async throws {
         let running = try start()
         let slow = try RawHTTPClient(port: running.port)
-        try slow.send(RawHTTPClient.request("GET", "/slow?ms=700"))
+        try slow.send(RawHTTPClient.request("GET", "/slow"))
         let idle = try RawHTTPClient(port: running.port)
         #expect(try idle.get("/fast").status == 200)
-        usleep(100_000)
+        #expect(running.slowGate.waitForArrivals(1))
         running.server.shutdown(graceSeconds: 5)
+        running.slowGate.open()
         let response = try slow.readResponse()
         #expect(response.status == 200)
         #expect(response.header("Connection") == "close")
@@ -157,12 +168,14 @@ struct ServerTests {
     @Test("a reply larger than the socket buffers reaches a late reader, followed by the next pipelined one")
     func largeReplyToLateReader() async throws {
         let size = 8 << 20
-        let running = try start { router in
+        let observer = RecordingObserver()
+        let running = try start(observer: observer) { router in
             router.get("/big") { _ in HTTPResponse(body: (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 13) }) }
         }
         let late = try RawHTTPClient(port: running.port)
         try late.send(RawHTTPClient.request("GET", "/big") + RawHTTPClient.request("GET", "/fast"))
-        usleep(300_000)  // the server has filled the socket's buffers and waits for the reader
+        // Handed to evhttp: more than the socket's buffers hold, and nobody reads yet.
+        #expect(observer.events.wait { $0.contains("GET /big 200") })
         #expect(try RawHTTPClient(port: running.port).get("/fast").text == "fast")
         let big = try late.readResponse()
         #expect(big.status == 200)
@@ -209,10 +222,12 @@ struct ServerTests {
     func heldReplyDoesNotWaitForSlowHandler() async throws {
         let running = try start()
         let client = try RawHTTPClient(port: running.port)
-        try client.send(RawHTTPClient.request("GET", "/fast") + RawHTTPClient.request("GET", "/slow?ms=1500"))
-        let started = ContinuousClock.now
-        #expect(try client.readResponse().text == "fast")
-        #expect(ContinuousClock.now - started < .milliseconds(1000), "the first reply waited for the second handler")
+        try client.send(RawHTTPClient.request("GET", "/fast") + RawHTTPClient.request("GET", "/slow"))
+        // The second handler cannot finish until the gate opens: the first reply arriving
+        // before that is the proof that it was not held for the second.
+        #expect(running.slowGate.waitForArrivals(1))
+        #expect(try client.readResponse().text == "fast", "the first reply waited for the second handler")
+        running.slowGate.open()
         #expect(try client.readResponse().text == "slow")
         await stop(running)
     }

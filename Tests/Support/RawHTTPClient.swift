@@ -46,6 +46,16 @@ public final class RawHTTPClient {
 
     deinit { close(fd) }
 
+    /// The local (client) port of the connection.
+    public var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// Closes with RST instead of FIN (SO_LINGER 0), like a client that crashed.
     public func abort() {
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)

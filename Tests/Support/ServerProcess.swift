@@ -7,8 +7,8 @@ import Glibc
 /// Runs a built executable of this package (`conduit`, `hello`) as a child process on a free
 /// loopback port, captures its stdout and stderr, and stops it by PID.
 public final class ServerProcess: @unchecked Sendable {
-    // @unchecked: `process` is only used from the test that owns this object; captured output
-    // is behind a Mutex.
+    // @unchecked: `process` is only used from the test that owns this object; what the process
+    // printed and whether it exited are behind `captured`'s lock.
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
     }
@@ -20,9 +20,37 @@ public final class ServerProcess: @unchecked Sendable {
     public let databaseURL: String?
     private let captured = CapturedOutput()
 
-    private final class CapturedOutput: Sendable {
-        private let state = Mutex<(stdout: [String], stderr: String)>(([], ""))
-        func withLock<T>(_ body: (inout (stdout: [String], stderr: String)) -> T) -> T { state.withLock { body(&$0) } }
+    /// What the process printed, and whether its output ended and it exited: the events the
+    /// waits below wait on (a condition, woken by the reader threads and the termination handler).
+    private final class CapturedOutput: @unchecked Sendable {
+        // @unchecked: `state` is only read and written holding `condition`.
+        struct State {
+            var stdout: [String] = []
+            var stderr = ""
+            var stdoutEnded = false
+            var stderrEnded = false
+            var exited = false
+        }
+        private let condition = NSCondition()
+        private var state = State()
+
+        func withLock<T>(_ body: (inout State) -> T) -> T {
+            condition.lock()
+            defer {
+                condition.broadcast()
+                condition.unlock()
+            }
+            return body(&state)
+        }
+
+        /// Blocks until `predicate` holds or `timeout` seconds pass; returns whether it holds.
+        func wait(timeout: TimeInterval, until predicate: (State) -> Bool) -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            let deadline = Date(timeIntervalSinceNow: timeout)
+            while !predicate(state) { if !condition.wait(until: deadline) { return predicate(state) } }
+            return true
+        }
     }
 
     /// The directory holding the package's built products: `CONDUIT_BIN_DIR`, or the folder of
@@ -69,8 +97,9 @@ public final class ServerProcess: @unchecked Sendable {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        try process.run()
         let captured = self.captured
+        process.terminationHandler = { _ in captured.withLock { $0.exited = true } }
+        try process.run()
         Thread.detachNewThread {
             let handle = stdout.fileHandleForReading
             var pending = Data()
@@ -84,10 +113,14 @@ public final class ServerProcess: @unchecked Sendable {
                     captured.withLock { $0.stdout.append(line) }
                 }
             }
+            captured.withLock { $0.stdoutEnded = true }
         }
         Thread.detachNewThread {
             let data = stderr.fileHandleForReading.readDataToEndOfFile()
-            captured.withLock { $0.stderr += String(decoding: data, as: UTF8.self) }
+            captured.withLock {
+                $0.stderr += String(decoding: data, as: UTF8.self)
+                $0.stderrEnded = true
+            }
         }
     }
 
@@ -97,23 +130,40 @@ public final class ServerProcess: @unchecked Sendable {
         launcher: [String] = []
     ) throws -> ServerProcess {
         let server = try ServerProcess(product: product, arguments: arguments, environment: environment, launcher: launcher)
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if let line = server.stdoutLines.first(where: { $0.contains("\"listening\"") }),
-                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                let port = object["port"] as? Int
-            {
-                server.port = port
-                return server
-            }
-            guard server.process.isRunning else { break }
-            usleep(20_000)
+        // Until it says where it listens, or its output ends (it exited).
+        _ = server.captured.wait(timeout: 30) { state in state.stdoutEnded || state.stdout.contains { $0.contains("\"listening\"") } }
+        if let line = server.stdoutLines.first(where: { $0.contains("\"listening\"") }),
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let port = object["port"] as? Int
+        {
+            server.port = port
+            return server
         }
         server.kill()
         throw Failure(description: "\(product) did not start: \(server.stderrText) \(server.stdoutLines.joined(separator: "\n"))")
     }
 
     public var stdoutLines: [String] { captured.withLock { $0.stdout } }
+
+    /// Blocks until a log line contains `text` (or the output ends, or `timeout` passes);
+    /// returns whether one does.
+    public func waitForLog(containing text: String, timeout: TimeInterval = 30) -> Bool {
+        _ = captured.wait(timeout: timeout) { state in state.stdoutEnded || state.stdout.contains { $0.contains(text) } }
+        return stdoutLines.contains { $0.contains(text) }
+    }
+
+    /// Bytes that the server's socket for the connection from `clientPort` has received but
+    /// the server has not read yet (`/proc/net/tcp`), or nil when no such connection is listed.
+    public func unreadBytes(fromClientPort clientPort: Int) -> Int? {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return nil }
+        let local = String(format: ":%04X", port), remote = String(format: ":%04X", clientPort)
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            guard fields.count > 4, fields[1].hasSuffix(local), fields[2].hasSuffix(remote) else { continue }
+            return fields[4].split(separator: ":").last.flatMap { Int($0, radix: 16) }
+        }
+        return nil
+    }
     public var stderrText: String { captured.withLock { $0.stderr } }
 
     /// The JSON log lines as objects.
@@ -133,10 +183,11 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// Waits for the process to exit; returns its status, or nil after `timeout` seconds.
     public func waitForExit(timeout: TimeInterval = 20) -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        guard !process.isRunning else { return nil }
-        usleep(50_000)  // let the reader threads collect the last lines
+        guard captured.wait(timeout: timeout, until: \.exited) else { return nil }
+        // The last lines: the readers reach the end of the pipes (a child that inherited them
+        // and outlives the process would hold them open: bounded).
+        _ = captured.wait(timeout: 5) { $0.stdoutEnded && $0.stderrEnded }
+        process.waitUntilExit()
         return process.terminationStatus
     }
 
