@@ -155,7 +155,10 @@ public final class ServerProcess: @unchecked Sendable {
     /// Bytes that the server's socket for the connection from `clientPort` has received but
     /// the server has not read yet (`/proc/net/tcp`), or nil when no such connection is listed.
     public func unreadBytes(fromClientPort clientPort: Int) -> Int? {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return nil }
+        // Read to the end: procfs reports a size of 0, which whole-file readers may trust.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/net/tcp") else { return nil }
+        defer { try? handle.close() }
+        let table = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         let local = String(format: ":%04X", port), remote = String(format: ":%04X", clientPort)
         for line in table.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ")
