@@ -77,6 +77,28 @@ public struct HTTPRequest: Sendable {
 
     /// A path parameter by name; the router guarantees every name of the matched template.
     public func parameter(_ name: String) -> String? { pathParameters[name] }
+
+    /// What middleware learned about this request for the handlers after it (the
+    /// authenticated user, say), by key type: `request.context[CurrentUser.self] = user`.
+    /// Empty, and free, until something is set.
+    public var context = RequestContext()
+}
+
+/// A key of ``RequestContext``: a type whose name says what the value is.
+public protocol RequestContextKey {
+    associatedtype Value: Sendable
+}
+
+/// Typed values attached to one request by the middleware it passed through.
+public struct RequestContext: Sendable {
+    private var values: [ObjectIdentifier: any Sendable] = [:]
+
+    public init() {}
+
+    public subscript<Key: RequestContextKey>(key: Key.Type) -> Key.Value? {
+        get { values[ObjectIdentifier(key)] as? Key.Value }
+        set { values[ObjectIdentifier(key)] = newValue }
+    }
 }
 
 /// Decoded `application/x-www-form-urlencoded` query parameters.

@@ -10,13 +10,3 @@ public protocol UsersRepository: Sendable {
     /// Writes every field of `user`; `.taken` as for `create`.
     func update(_ user: User) async throws(RepositoryError) -> User
 }
-
-/// What a repository reports.
-public enum RepositoryError: Error, Equatable {
-    /// A unique field (`username`, `email`, `slug`...) already holds this value.
-    case taken(String)
-    /// The row to update is gone.
-    case missing
-    /// The database failed or could not be reached; the detail is for the log only.
-    case unavailable(String)
-}
