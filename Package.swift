@@ -112,7 +112,10 @@ let package = Package(
             swiftSettings: strict),
 
         // Raw-socket client and process harness shared by the socket-level tests.
-        .target(name: "HTTPTestSupport", path: "Tests/Support", swiftSettings: strict),
+        .target(
+            name: "HTTPTestSupport",
+            dependencies: ["HTTPKernel", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Support", swiftSettings: strict),
 
         .testTarget(name: "HTTPKernelTests", dependencies: ["HTTPKernel", "HTTPTestSupport"], swiftSettings: strict),
         .testTarget(name: "ConduitAppTests", dependencies: ["ConduitApp", "HTTPTestSupport"], swiftSettings: strict),

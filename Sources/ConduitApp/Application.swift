@@ -169,37 +169,54 @@ public struct Application: Sendable {
         }
     }
 
+    /// A started server: the port it listens on, and how to stop it.
+    public struct Serving: Sendable {
+        public let port: Int
+        let server: HTTPServer
+        let store: any DatabaseStore
+
+        /// Stops accepting, lets in-flight requests finish (up to `graceSeconds`), closes
+        /// idle connections, then releases the database.
+        public func stop(graceSeconds: Int) async {
+            server.shutdown(graceSeconds: graceSeconds)
+            await server.waitUntilStopped()
+            await store.close()  // ends the database threads and the PostgreSQL pool's task
+        }
+    }
+
+    /// Opens the database and starts serving on the configured host and port (0: a free one).
+    /// What `run()` does before it waits for a signal; tests serve this way over real sockets.
+    public func serve(logger: Logger) async throws -> Serving {
+        let store = try await Self.openDatabase(configuration, logger: logger)
+        do {
+            let responder = RoutedPipeline(middlewares, router: try await makeRouter(store: store, logger: logger), errorFormat: ErrorEnvelope.format)
+            var serverConfiguration = configuration.server
+            if configuration.metricsEnabled { serverConfiguration.observer = metrics }
+            let server = HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)
+            return Serving(port: try server.start(), server: server, store: store)
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
     /// Runs until SIGTERM or SIGINT, then drains and returns.
     public func run() async throws {
         let logger = Logger(label: "conduit")
         // Observed from here on: a SIGTERM during start-up drains as soon as the server listens.
         let terminationSignals = TerminationSignals()
-        let store = try await Self.openDatabase(configuration, logger: logger)
-        let server: HTTPServer
-        let port: Int
-        do {
-            let responder = RoutedPipeline(middlewares, router: try await makeRouter(store: store, logger: logger), errorFormat: ErrorEnvelope.format)
-            var serverConfiguration = configuration.server
-            if configuration.metricsEnabled { serverConfiguration.observer = metrics }
-            server = HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)
-            port = try server.start()
-        } catch {
-            await store.close()  // ends the database threads and the PostgreSQL pool's task
-            throw error
-        }
+        let serving = try await serve(logger: logger)
         if configuration.jwtSecretIsEphemeral {
             logger.warning("JWT_SECRET is not set: using a random secret, tokens will not survive a restart")
         }
         logger.notice("listening", metadata: [
-            "host": "\(configuration.host)", "port": .stringConvertible(port),
+            "host": "\(configuration.host)", "port": .stringConvertible(serving.port),
             "event_loops": .stringConvertible(configuration.eventLoops), "env": "\(configuration.environment.rawValue)",
         ])
         let signal = await terminationSignals.next()
         lifecycle.beginDraining()
         logger.notice("draining", metadata: ["signal": .stringConvertible(signal), "grace_seconds": .stringConvertible(configuration.shutdownGraceSeconds)])
-        server.shutdown(graceSeconds: configuration.shutdownGraceSeconds)
-        await server.waitUntilStopped()
-        await store.close()
+        await serving.stop(graceSeconds: configuration.shutdownGraceSeconds)
         logger.notice("stopped")
     }
 
