@@ -2,9 +2,8 @@ import Logging
 
 /// The one place where errors become responses. Typed errors (``HTTPErrorConvertible``) map to
 /// their status and body (in the application's ``ErrorBodyFormat``); anything else is a 500
-/// whose body says only that. A server error
-/// with a cause, and any untyped error, is logged here, once, at error level, with the
-/// request id and route; the client sees only the envelope.
+/// whose body says only that. A server error with a cause, and any untyped error, is logged
+/// here, once, at error level, with the request id and route; the client sees only the body.
 public struct ErrorMiddleware: HTTPMiddleware {
     public let format: ErrorBodyFormat
 
