@@ -162,7 +162,7 @@ struct ServerTests {
         await stop(running)
     }
 
-    /// Replies are written in the loop iteration that made them (EventLoop+Writes.swift); one
+    /// Replies are written in the loop iteration that made them (ServerLoop+Writes.swift); one
     /// that does not fit the socket's buffers must still finish later, in order, while the loop
     /// serves others.
     @Test("a reply larger than the socket buffers reaches a late reader, followed by the next pipelined one")
@@ -187,13 +187,13 @@ struct ServerTests {
 
     @Test("the bufferevent layout compiled against is the one libevent uses")
     func bufferEventLayout() throws {
-        let base = try #require(EventLoop.makeBase())
+        let base = try #require(ServerLoop.makeBase())
         defer { event_base_free(base) }
-        #expect(EventLoop.bufferEventLayoutHolds(base: base))
+        #expect(ServerLoop.bufferEventLayoutHolds(base: base))
     }
 
     // Pipelined replies are held while the next request is already buffered, and written
-    // together (EventLoop+Writes.swift). These pin down when holding must not happen.
+    // together (ServerLoop+Writes.swift). These pin down when holding must not happen.
 
     @Test("pipelined requests come back complete and in order, whatever their mix")
     func pipelinedMixInOrder() async throws {

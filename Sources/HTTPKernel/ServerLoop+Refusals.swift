@@ -8,7 +8,7 @@ import Glibc
 /// the socket, and frees the connection. That happens outside evhttp's callbacks (an event, or
 /// the tick) and only once the connection's earlier replies are written, so bytes never
 /// interleave; a client that does not read them within the request deadline is closed without.
-extension EventLoop {
+extension ServerLoop {
     func scheduleRefusal(_ connection: Connection) {
         pendingRefusals.append(connection)
         event_active(refuseEvent, 0, 0)

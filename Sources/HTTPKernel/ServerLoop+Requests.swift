@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// A request that a handler owns until its reply is sent. The pointer is only dereferenced on
-/// the owning loop's thread (``EventLoop/complete(_:with:)`` hops there first), which is why the
+/// the owning loop's thread (``ServerLoop/complete(_:with:)`` hops there first), which is why the
 /// box may cross threads.
 struct PendingExchange: @unchecked Sendable {
     let request: OpaquePointer
@@ -17,14 +17,14 @@ struct PendingExchange: @unchecked Sendable {
     let peerAddress: String
     let startedAt: UInt64
     /// HTTP/1.1, an origin-form target and no `Connection` header: evhttp keeps the connection
-    /// after the reply, so the reply may be held for a pipelined one (EventLoop+Writes.swift).
+    /// after the reply, so the reply may be held for a pipelined one (ServerLoop+Writes.swift).
     var persistent = false
 }
 
-extension EventLoop {
+extension ServerLoop {
     /// evhttp's callback for every complete request (headers and body read).
     func receive(_ request: OpaquePointer) {
-        let startedAt = timesRequests ? EventLoop.monotonicNanoseconds() : 0
+        let startedAt = timesRequests ? ServerLoop.monotonicNanoseconds() : 0
         let connection = evhttp_request_get_connection(request).flatMap { connections[$0] }
         connection?.enter(.handling)
 
@@ -141,7 +141,7 @@ extension EventLoop {
             }
         }
         guard timesRequests else { return }
-        let elapsed = EventLoop.monotonicNanoseconds() - exchange.startedAt
+        let elapsed = ServerLoop.monotonicNanoseconds() - exchange.startedAt
         observer?.responded(method: exchange.method, route: response.route, status: response.status, durationNanoseconds: elapsed)
         logAccess(exchange, status: response.status, bytes: isHead ? 0 : response.body.count, route: response.route, elapsed: elapsed)
     }

@@ -8,7 +8,7 @@ struct RequestWork: Sendable {
 /// another request for it. Resuming a parked task costs a fraction of creating and destroying a
 /// task per request (measured: creating one per request cost about 5% of plaintext throughput).
 /// Every task prefers the loop's executor, so it runs on the loop thread like a new one would.
-extension EventLoop {
+extension ServerLoop {
     /// Parked tasks kept at most; beyond that a task ends after its request.
     static let maxIdleWorkers = 256
 

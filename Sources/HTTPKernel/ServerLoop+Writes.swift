@@ -29,7 +29,7 @@ import CLibeventLayout
 /// to HTTP/1.0, to requests with a `Connection` header or an absolute-form target (a proxy
 /// request to evhttp), and from a draining server are never held: evhttp may close the
 /// connection after them.
-extension EventLoop {
+extension ServerLoop {
     static func makeBase() -> OpaquePointer? {
         guard let configuration = event_config_new() else { return nil }
         defer { event_config_free(configuration) }
@@ -74,7 +74,7 @@ extension Connection {
     }
 
     /// Leaves the reply in the output buffer, and has the loop tell evhttp it was written
-    /// (``EventLoop/runPendingReleases()``). Writing stays off until a reply is written for real.
+    /// (``ServerLoop/runPendingReleases()``). Writing stays off until a reply is written for real.
     func holdReply() {
         heldReplies += 1
         bufferevent_disable(bufferEvent, Int16(EV_WRITE))
@@ -94,7 +94,7 @@ extension Connection {
     }
 }
 
-extension EventLoop {
+extension ServerLoop {
     func scheduleRelease(_ connection: Connection) {
         if pendingReleases.isEmpty { event_active(releaseEvent, 0, 0) }
         pendingReleases.append(connection)

@@ -4,15 +4,16 @@ import Logging
 import Glibc
 #endif
 
-/// One libevent `event_base` with its own `evhttp`, on its own thread.
+/// One libevent `event_base` with its own `evhttp`, on its own thread: one of the server's
+/// loops. (Not `EventLoop`: the application also imports NIO, whose `EventLoop` is another thing.)
 ///
-/// This file, its `EventLoop+*.swift` extensions and ``ListeningSocket`` are the only places
+/// This file, its `ServerLoop+*.swift` extensions and ``ListeningSocket`` are the only places
 /// that call libevent. Every call happens on the loop's thread: other threads reach the loop
 /// only through its ``LoopExecutor``, which wakes the loop by writing to an eventfd the loop
 /// watches. Because no libevent object is ever touched from another thread, libevent's own
 /// locking (`evthread_use_pthreads`) stays off; it would add a mutex to every event operation
 /// (measured: about 2% of throughput).
-final class EventLoop: @unchecked Sendable {
+final class ServerLoop: @unchecked Sendable {
     // @unchecked: all mutable state below is confined to the loop thread (`preconditionOnLoop`);
     // immutable state is set before the thread starts.
 
@@ -27,7 +28,7 @@ final class EventLoop: @unchecked Sendable {
     /// Whether a request's duration is measured (for the access log or the observer).
     let timesRequests: Bool
     let executor: LoopExecutor
-    /// Whether replies are written in the iteration that produced them (EventLoop+Writes.swift).
+    /// Whether replies are written in the iteration that produced them (ServerLoop+Writes.swift).
     let writesInLoop: Bool
 
     let base: OpaquePointer
@@ -36,10 +37,10 @@ final class EventLoop: @unchecked Sendable {
     /// Written by any thread to wake the loop; read (drained) by the loop.
     private let wakeFD: Int32
     var registerEvent: OpaquePointer!
-    /// Answers refused request heads (EventLoop+Refusals.swift).
+    /// Answers refused request heads (ServerLoop+Refusals.swift).
     var refuseEvent: OpaquePointer!
     var pendingRefusals: [Connection] = []
-    /// Releases held replies to evhttp (EventLoop+Writes.swift).
+    /// Releases held replies to evhttp (ServerLoop+Writes.swift).
     var releaseEvent: OpaquePointer!
     var pendingReleases: [Connection] = []
     private var tickEvent: OpaquePointer!
@@ -48,18 +49,18 @@ final class EventLoop: @unchecked Sendable {
     private var sampleDue: UInt64 = 0
     private var sampleIntervalNanoseconds: UInt64 = 0
     private(set) var boundSocket: OpaquePointer?
-    /// Re-enables accepting after a pause for a failed accept(2) (EventLoop+Accept.swift).
+    /// Re-enables accepting after a pause for a failed accept(2) (ServerLoop+Accept.swift).
     var acceptResumeEvent: OpaquePointer!
     var acceptPausedCount = 0
     private let listenFD: Int32
 
     var dateCache = DateCache()
-    var coarseNow: Int = EventLoop.monotonicSeconds()
+    var coarseNow: Int = ServerLoop.monotonicSeconds()
     var requestIDs = RequestID.Generator()
     var inFlight = 0
     var connections: [OpaquePointer: Connection] = [:]
     var pendingBufferEvents: [OpaquePointer] = []
-    /// Request tasks waiting for their next request (EventLoop+Workers.swift).
+    /// Request tasks waiting for their next request (ServerLoop+Workers.swift).
     var idleWorkers: [UnsafeContinuation<RequestWork?, Never>] = []
     private(set) var draining = false
     /// Set while the loop closes a batch of connections itself.
@@ -83,13 +84,13 @@ final class EventLoop: @unchecked Sendable {
         timesRequests = logsAccess || observer != nil
         serverNameC = configuration.serverName.map { strdup($0) }
         commonHeadersC = configuration.commonHeaders.map { ($0.name, strdup($0.name)!, strdup($0.value)!) }
-        guard let base = EventLoop.makeBase() else { throw ListeningSocket.Failure(description: "event_base_new failed") }
+        guard let base = ServerLoop.makeBase() else { throw ListeningSocket.Failure(description: "event_base_new failed") }
         // Two priorities: connection bookkeeping (0) runs before any I/O of the new connection (1).
         event_base_priority_init(base, 2)
         guard let http = evhttp_new(base) else { throw ListeningSocket.Failure(description: "evhttp_new failed") }
         self.base = base
         self.http = http
-        writesInLoop = EventLoop.bufferEventLayoutHolds(base: base)
+        writesInLoop = ServerLoop.bufferEventLayoutHolds(base: base)
         if !writesInLoop {
             logger.warning("libevent's bufferevent layout is not the one compiled against; replies wait for epoll")
         }
@@ -106,21 +107,21 @@ final class EventLoop: @unchecked Sendable {
         wakeEvent = event_new(base, wakeFD, Int16(EV_READ | EV_PERSIST), { fd, _, arg in
             var count: UInt64 = 0
             _ = read(fd, &count, 8)
-            EventLoop.from(arg).executor.runPending()
+            ServerLoop.from(arg).executor.runPending()
         }, me)
         tickEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
-            EventLoop.from(arg).tick()
+            ServerLoop.from(arg).tick()
         }, me)
         registerEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
-            EventLoop.from(arg).registerPendingConnections()
+            ServerLoop.from(arg).registerPendingConnections()
         }, me)
         event_priority_set(registerEvent, 0)
         refuseEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
-            EventLoop.from(arg).runPendingRefusals()
+            ServerLoop.from(arg).runPendingRefusals()
         }, me)
         event_add(refuseEvent, nil)
         releaseEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
-            EventLoop.from(arg).runPendingReleases()
+            ServerLoop.from(arg).runPendingReleases()
         }, me)
         event_add(releaseEvent, nil)
         event_add(wakeEvent, nil)
@@ -130,7 +131,7 @@ final class EventLoop: @unchecked Sendable {
         if observer != nil, let interval = configuration.observer?.sampleIntervalMilliseconds, interval > 0 {
             sampleIntervalNanoseconds = UInt64(interval) * 1_000_000
             sampleEvent = event_new(base, -1, 0, { _, _, arg in
-                EventLoop.from(arg).sample()
+                ServerLoop.from(arg).sample()
             }, me)
             armSample()
         }
@@ -139,7 +140,7 @@ final class EventLoop: @unchecked Sendable {
         }
         boundSocket = bound
         acceptResumeEvent = event_new(base, -1, 0, { _, _, arg in
-            EventLoop.from(arg).resumeAccepting()
+            ServerLoop.from(arg).resumeAccepting()
         }, me)
         AcceptErrors.register(self, http: http)
         evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(bound)) { _, http in
@@ -148,8 +149,8 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    static func from(_ pointer: UnsafeMutableRawPointer?) -> EventLoop {
-        Unmanaged<EventLoop>.fromOpaque(pointer!).takeUnretainedValue()
+    static func from(_ pointer: UnsafeMutableRawPointer?) -> ServerLoop {
+        Unmanaged<ServerLoop>.fromOpaque(pointer!).takeUnretainedValue()
     }
 
     private func configureHTTP() {
@@ -163,10 +164,10 @@ final class EventLoop: @unchecked Sendable {
         evhttp_set_default_content_type(http, nil)
         let me = Unmanaged.passUnretained(self).toOpaque()
         evhttp_set_gencb(http, { request, arg in
-            EventLoop.from(arg).receive(request!)
+            ServerLoop.from(arg).receive(request!)
         }, me)
         evhttp_set_bevcb(http, { base, arg in
-            EventLoop.from(arg).makeBufferEvent(base!)
+            ServerLoop.from(arg).makeBufferEvent(base!)
         }, me)
     }
 
@@ -187,7 +188,7 @@ final class EventLoop: @unchecked Sendable {
         var id = pthread_t()
         // The thread id is stored before the loop runs: the new thread waits on nothing else.
         let status = pthread_create(&id, &attributes, { arg in
-            let loop = Unmanaged<EventLoop>.fromOpaque(arg!).takeRetainedValue()
+            let loop = Unmanaged<ServerLoop>.fromOpaque(arg!).takeRetainedValue()
             loop.runOnThread()
             return nil
         }, box)
@@ -208,7 +209,7 @@ final class EventLoop: @unchecked Sendable {
     /// Once a second: the Date header, the coarse clock, connection deadlines, drain progress.
     private func tick() {
         dateCache.refresh()
-        coarseNow = EventLoop.monotonicSeconds()
+        coarseNow = ServerLoop.monotonicSeconds()
         enforceDeadlines()
         if draining { finishDrainIfDone() }
     }
@@ -216,7 +217,7 @@ final class EventLoop: @unchecked Sendable {
     /// Event-loop lag: a one-shot timer records how late it fired compared with when it was
     /// due, then re-arms itself; a loop busy with a long callback or starved of CPU fires late.
     private func sample() {
-        let now = EventLoop.monotonicNanoseconds()
+        let now = ServerLoop.monotonicNanoseconds()
         let lag = now > sampleDue ? now - sampleDue : 0
         observer?.sampled(LoopSample(
             lagNanoseconds: lag, executorQueueDepth: executor.queueDepth, inFlight: inFlight, connections: connections.count))
@@ -225,7 +226,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func armSample() {
         guard let sampleEvent else { return }
-        sampleDue = EventLoop.monotonicNanoseconds() + sampleIntervalNanoseconds
+        sampleDue = ServerLoop.monotonicNanoseconds() + sampleIntervalNanoseconds
         var interval = timeval(
             tv_sec: Int(sampleIntervalNanoseconds / 1_000_000_000),
             tv_usec: Int(sampleIntervalNanoseconds % 1_000_000_000 / 1000))
@@ -253,7 +254,7 @@ final class EventLoop: @unchecked Sendable {
         preconditionOnLoop()
         guard !draining else { return }
         draining = true
-        drainDeadline = EventLoop.monotonicSeconds() + graceSeconds
+        drainDeadline = ServerLoop.monotonicSeconds() + graceSeconds
         if let boundSocket {
             event_del(acceptResumeEvent)
             evhttp_del_accept_socket(http, boundSocket)
@@ -268,7 +269,7 @@ final class EventLoop: @unchecked Sendable {
     func finishDrainIfDone() {
         guard draining else { return }
         let busy = inFlight > 0 || connections.values.contains { !$0.isIdleAndFlushed }
-        if !busy || EventLoop.monotonicSeconds() >= drainDeadline {
+        if !busy || ServerLoop.monotonicSeconds() >= drainDeadline {
             if busy {
                 logger.warning("shutdown grace period over", metadata: ["loop": "\(index)", "in_flight": "\(inFlight)"])
             }

@@ -44,7 +44,7 @@ final class Connection {
     var phaseStarted: Int
     /// The loop outlives its connections (it frees them all before it stops); unowned(unsafe)
     /// because checked unowned references cost atomic operations on every phase change.
-    unowned(unsafe) let loop: EventLoop
+    unowned(unsafe) let loop: ServerLoop
     lazy var peerAddress: String = {
         var address: UnsafeMutablePointer<CChar>?
         var port: UInt16 = 0
@@ -52,7 +52,7 @@ final class Connection {
         return address.map { String(cString: $0) } ?? ""
     }()
 
-    init(evcon: OpaquePointer, bufferEvent: OpaquePointer, loop: EventLoop) {
+    init(evcon: OpaquePointer, bufferEvent: OpaquePointer, loop: ServerLoop) {
         self.evcon = evcon
         self.bufferEvent = bufferEvent
         writeEvent = loop.writesInLoop ? httpkernel_bufferevent_write_event(bufferEvent) : nil
@@ -168,7 +168,7 @@ final class Connection {
     }
 }
 
-extension EventLoop {
+extension ServerLoop {
     /// evhttp's bufferevent factory, called inside its accept callback.
     func makeBufferEvent(_ base: OpaquePointer) -> OpaquePointer? {
         guard let bufferEvent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else {
@@ -192,7 +192,7 @@ extension EventLoop {
             connections[evcon] = connection
             let me = Unmanaged.passUnretained(self).toOpaque()
             evhttp_connection_set_closecb(evcon, { evcon, arg in
-                EventLoop.from(arg).connectionClosed(evcon!)
+                ServerLoop.from(arg).connectionClosed(evcon!)
             }, me)
             // Unretained: the record lives in `connections` until the close callback removes
             // this callback along with it.
