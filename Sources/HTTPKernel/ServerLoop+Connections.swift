@@ -1,5 +1,4 @@
 import CLibevent
-import CLibeventLayout
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,165 +8,10 @@ import Glibc
 /// evhttp asks us for each new connection's bufferevent (`evhttp_set_bevcb`); a priority-0
 /// event then runs before any I/O of that connection and finds its `evhttp_connection` (the
 /// bufferevent's callback argument), where we hook the close callback and an input-buffer
-/// callback. That lets the once-a-second tick enforce what evhttp 2.1 cannot: a deadline for a
-/// whole request to arrive (slowloris), a keep-alive idle limit, and closing idle connections
-/// when draining; and it lets us see each request head's bytes before evhttp parses them
-/// (``RequestHeadScanner``).
-final class Connection {
-    enum Phase {
-        /// Waiting for the first byte of the next request.
-        case idle
-        /// Request bytes are arriving; the request deadline runs.
-        case receiving
-        /// A handler owns the request.
-        case handling
-        /// Draining: the response (with `Connection: close`) is on its way; evhttp closes the
-        /// connection once it is written.
-        case closing
-        /// Its request head was refused (``RequestHeadScanner``): nothing more is read from it,
-        /// and the loop answers 400 and closes it once earlier replies are written.
-        case refused
-    }
-
-    let evcon: OpaquePointer
-    let bufferEvent: OpaquePointer
-    /// The bufferevent's write event, when the loop writes replies itself (``writeNow()``).
-    let writeEvent: OpaquePointer?
-    var inputCallback: OpaquePointer?
-    /// Replies evhttp counts as sent that are still in the output buffer (``holdReply()``).
-    var heldReplies = 0
-    var holdsOutput: Bool { heldReplies > 0 }
-    private var headScanner = RequestHeadScanner()
-    /// Follows the current request's chunked body, once its head is complete.
-    private var bodyScanner: ChunkedBodyScanner?
-    var phase = Phase.idle
-    var phaseStarted: Int
-    /// The loop outlives its connections (it frees them all before it stops); unowned(unsafe)
-    /// because checked unowned references cost atomic operations on every phase change.
-    unowned(unsafe) let loop: ServerLoop
-    lazy var peerAddress: String = {
-        var address: UnsafeMutablePointer<CChar>?
-        var port: UInt16 = 0
-        evhttp_connection_get_peer(evcon, &address, &port)
-        return address.map { String(cString: $0) } ?? ""
-    }()
-
-    init(evcon: OpaquePointer, bufferEvent: OpaquePointer, loop: ServerLoop) {
-        self.evcon = evcon
-        self.bufferEvent = bufferEvent
-        writeEvent = loop.writesInLoop ? httpkernel_bufferevent_write_event(bufferEvent) : nil
-        self.loop = loop
-        phaseStarted = loop.coarseNow
-    }
-
-    func enter(_ phase: Phase) {
-        self.phase = phase
-        phaseStarted = loop.coarseNow
-    }
-
-    /// Bytes arrived (`count` of them, at the end of the input buffer), before evhttp parses
-    /// them. The first bytes of a request start its deadline and a scan of its head.
-    func bytesArrived(_ input: OpaquePointer, count: Int) {
-        if phase == .refused {
-            // evhttp may have resumed reading after an earlier reply: it gets to parse nothing.
-            evbuffer_drain(input, evbuffer_get_length(input))
-            return
-        }
-        if phase == .idle {
-            enter(.receiving)
-            startRequestScan()
-        }
-        // While a handler owns the request, new bytes belong to the next one: `responseSent`
-        // scans them before evhttp reads them.
-        guard phase == .receiving, headScanner.state == .scanning || bodyScanner?.state == .scanning else { return }
-        scanRequest(input, from: evbuffer_get_length(input) - count)
-        refuseIfScannerDid(input)
-    }
-
-    /// The response went to evhttp: idle until the next request's first byte, which may already
-    /// be buffered (pipelining). Marked here rather than when the write completes, to spare a
-    /// callback per request; `isFlushed` tells the two apart where it matters.
-    func responseSent() {
-        let input = bufferevent_get_input(bufferEvent)
-        if evbuffer_get_length(input) > 0 {
-            enter(.receiving)
-            startRequestScan()
-            scanRequest(input!, from: 0)
-            refuseIfScannerDid(input!)
-        } else {
-            enter(.idle)
-        }
-    }
-
-    /// Whether the request being handled persists the connection by default (HTTP/1.1); asked
-    /// before its reply, while the scanner is still this request's.
-    var requestIsHTTP11: Bool { headScanner.isHTTP11 }
-
-    /// Whether the next request, head and body, is already in the input buffer: evhttp will
-    /// read it as soon as the current reply counts as sent. Asked after ``responseSent()``.
-    var nextRequestIsBuffered: Bool {
-        guard phase == .receiving, let length = headScanner.requestLength else { return false }
-        return evbuffer_get_length(bufferevent_get_input(bufferEvent)) >= length
-    }
-
-    /// Why the current request is refused, if it is: its head (``RequestHeadScanner``) or its
-    /// chunked body's framing or size (``ChunkedBodyScanner``).
-    var requestRefusal: RequestHeadScanner.Refusal? {
-        if case let .refused(refusal) = headScanner.state { return refusal }
-        if case let .refused(refusal) = bodyScanner?.state { return refusal }
-        return nil
-    }
-
-    private func startRequestScan() {
-        headScanner = loop.newHeadScanner()
-        bodyScanner = nil
-    }
-
-    /// A refused request never reaches evhttp's parser (or, for a body, its body reader): its
-    /// bytes are dropped here, inside the input callback that runs before evhttp reads them,
-    /// and the loop answers in the envelope and closes the connection once it is outside
-    /// evhttp's callbacks.
-    private func refuseIfScannerDid(_ input: OpaquePointer) {
-        guard requestRefusal != nil else { return }
-        evbuffer_drain(input, evbuffer_get_length(input))
-        bufferevent_disable(bufferEvent, Int16(EV_READ))
-        enter(.refused)
-        loop.scheduleRefusal(self)
-    }
-
-    /// Scans the buffered bytes from `start`: the head's, then a chunked body's.
-    private func scanRequest(_ input: OpaquePointer, from start: Int) {
-        var position = evbuffer_ptr()
-        guard evbuffer_ptr_set(input, &position, start, EVBUFFER_PTR_SET) == 0 else { return }
-        let length = evbuffer_get_length(input) - start
-        // A head is a few hundred bytes: it rarely spans more than a couple of chunks.
-        let chunks = Int(evbuffer_peek(input, length, &position, nil, 0))
-        withUnsafeTemporaryAllocation(of: iovec.self, capacity: max(chunks, 1)) { vectors in
-            let filled = Int(evbuffer_peek(input, length, &position, vectors.baseAddress, Int32(chunks)))
-            var remaining = length
-            for vector in vectors.prefix(filled) where remaining > 0 {
-                let count = min(vector.iov_len, remaining)
-                remaining -= count
-                var bytes = UnsafeRawBufferPointer(start: vector.iov_base, count: count)
-                if headScanner.state == .scanning {
-                    let before = headScanner.scannedBytes
-                    guard headScanner.scan(bytes) == .headComplete, headScanner.isChunked else {
-                        if headScanner.state == .scanning { continue } else { return }
-                    }
-                    bytes = UnsafeRawBufferPointer(rebasing: bytes[(headScanner.scannedBytes - before)...])
-                    bodyScanner = loop.newBodyScanner()
-                }
-                guard bodyScanner != nil, bodyScanner!.scan(bytes) == .scanning else { return }
-            }
-        }
-    }
-
-    /// Idle, with every byte of the last response handed to the socket: safe to close.
-    var isIdleAndFlushed: Bool {
-        phase == .idle && evbuffer_get_length(bufferevent_get_output(bufferEvent)) == 0
-    }
-}
-
+/// callback (``Connection``). That lets the once-a-second tick enforce what evhttp 2.1 cannot:
+/// a deadline for a whole request to arrive (slowloris), a keep-alive idle limit, and closing
+/// idle connections when draining (decided by ``ConnectionState``); and it lets us see each
+/// request head's bytes before evhttp parses them (``RequestHeadScanner``).
 extension ServerLoop {
     /// evhttp's bufferevent factory, called inside its accept callback.
     func makeBufferEvent(_ base: OpaquePointer) -> OpaquePointer? {
@@ -218,26 +62,18 @@ extension ServerLoop {
         if draining, !closingInBulk { finishDrainIfDone() }
     }
 
-    /// Closes connections that overran their phase's deadline. A handler's connection is never
-    /// closed here: its request belongs to the handler until the reply is sent.
+    /// Closes connections that overran their phase's deadline (``ConnectionState/deadline(now:bufferedOutput:)``).
     func enforceDeadlines() {
         let now = coarseNow
         var overdue: [OpaquePointer] = []
         for (evcon, connection) in connections {
-            switch connection.phase {
-            case .receiving where now - connection.phaseStarted >= configuration.requestTimeoutSeconds:
-                overdue.append(evcon)
-            case .idle where now - connection.phaseStarted >= configuration.keepAliveTimeoutSeconds && connection.isIdleAndFlushed:
-                // A response still being written is evhttp's write timeout's business.
-                overdue.append(evcon)
-            case .refused:
-                // Waiting for an earlier reply to be written; past the deadline, closed without one.
-                pendingRefusals.append(connection)
-            default: break
+            switch connection.state.deadline(now: now, bufferedOutput: connection.outputLength) {
+            case .close: overdue.append(evcon)
+            // Waiting for an earlier reply to be written; past the deadline, closed without one.
+            case .answerRefusal: pendingRefusals.append(connection)
+            case .none: break
             }
-            // A safety net: held replies go at the latest here, should evhttp and the head
-            // scanner ever disagree on whether the next request was complete.
-            if connection.holdsOutput, connection.phase != .handling { connection.flushHeldReplies() }
+            if connection.state.holdsStrayReplies { connection.flushHeldReplies() }
         }
         // A close callback may already have freed some of them (drain closes idle ones too).
         closingInBulk = true
@@ -252,5 +88,4 @@ extension ServerLoop {
         for evcon in idle where connections[evcon] != nil { evhttp_connection_free(evcon) }
         closingInBulk = false
     }
-
 }

@@ -23,12 +23,15 @@ extension ServerLoop {
 
     private func finishRefusal(_ connection: Connection) {
         // Gone already (the client left, or a deadline closed it), or refused twice.
-        guard connections[connection.evcon] === connection, connection.phase == .refused else { return }
-        let output = bufferevent_get_output(connection.bufferEvent)
-        let flushed = evbuffer_get_length(output) == 0
-        guard flushed || coarseNow - connection.phaseStarted >= configuration.requestTimeoutSeconds else { return }
+        guard connections[connection.evcon] === connection else { return }
+        let refusal: RequestHeadScanner.Refusal
+        let flushed: Bool
+        switch connection.state.refusalStep(now: coarseNow, bufferedOutput: connection.outputLength) {
+        case .none, .wait: return
+        case let .answer(answer): (refusal, flushed) = (answer, true)
+        case let .closeUnanswered(answer): (refusal, flushed) = (answer, false)
+        }
         let requestID = requestIDs.next()
-        let refusal = connection.requestRefusal ?? .header("malformed request head")
         if flushed {
             let reply = refusalReply(refusal, requestID: requestID)
             // Small enough for any socket buffer; if the peer is gone, it is simply lost.
@@ -43,14 +46,6 @@ extension ServerLoop {
             ])
         }
         evhttp_connection_free(connection.evcon)
-    }
-
-    func newHeadScanner() -> RequestHeadScanner {
-        RequestHeadScanner(maxHeadBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
-    }
-
-    func newBodyScanner() -> ChunkedBodyScanner {
-        ChunkedBodyScanner(maxBodyBytes: configuration.maxBodyBytes, maxTrailerBytes: configuration.maxHeaderBytes)
     }
 
     private func refusalReply(_ refusal: RequestHeadScanner.Refusal, requestID: String) -> [UInt8] {

@@ -26,7 +26,7 @@ extension ServerLoop {
     func receive(_ request: OpaquePointer) {
         let startedAt = timesRequests ? ServerLoop.monotonicNanoseconds() : 0
         let connection = evhttp_request_get_connection(request).flatMap { connections[$0] }
-        connection?.enter(.handling)
+        connection?.requestReceived()
 
         let headers = Self.headers(of: request)
         let requestID = RequestID.resolve(inbound: headers?["X-Request-Id"], generator: &requestIDs)
@@ -39,14 +39,14 @@ extension ServerLoop {
 
         // Header shapes evhttp lets through but a proxy in front may read differently: refused,
         // and the connection closed, since what follows on it cannot be trusted either.
-        let refusal = connection?.requestRefusal ?? (headers == nil ? .header("invalid field name or value") : nil)
+        let refusal = connection?.state.requestRefusal ?? (headers == nil ? .header("invalid field name or value") : nil)
         guard let headers, refusal == nil else {
             send(HTTPError(status: refusal!.status, key: refusal!.key, refusal!.message).response(configuration.errorFormat), for: exchange, closing: true)
             return
         }
         // An absolute-form target (`GET http://host/ HTTP/1.1`) is a proxy request to evhttp,
         // which then closes the connection unless `Proxy-Connection: keep-alive`: not counted on.
-        exchange.persistent = connection?.requestIsHTTP11 == true && headers["Connection"] == nil
+        exchange.persistent = connection?.state.requestIsHTTP11 == true && headers["Connection"] == nil
             && evhttp_request_get_uri(request)?.pointee == CChar(UInt8(ascii: "/"))
         if method == .head || method == .trace, Self.declaresBody(headers) {
             // evhttp reads no body for HEAD or TRACE, so these bytes would be parsed as the next
@@ -75,7 +75,7 @@ extension ServerLoop {
         executor.runInline { dispatch(RequestWork(request: httpRequest, exchange: exchange)) }
         // The handler suspended: replies held for this one to join (pipelining) go out now
         // rather than after it.
-        if let connection, connection.holdsOutput, connection.phase == .handling { connection.flushHeldReplies() }
+        if let connection, connection.state.heldRepliesWaitForHandler { connection.flushHeldReplies() }
     }
 
     /// Sends a handler's response, on the loop thread whatever thread the handler ended on.
@@ -97,9 +97,7 @@ extension ServerLoop {
         let closing = closing || draining
         // A request whose client left has no connection any more; evhttp then just frees it.
         let liveConnection = evhttp_request_get_connection(request) != nil ? exchange.connection : nil
-        if let connection = liveConnection {
-            if closing { connection.enter(.closing) } else { connection.responseSent() }
-        }
+        liveConnection?.replySent(closing: closing)
         let output = evhttp_request_get_output_headers(request)
         let names = HeaderNames.shared
         dateCache.value.withCString { _ = evhttp_add_header(output, names.date, $0) }
@@ -134,7 +132,9 @@ extension ServerLoop {
         }
         evhttp_send_reply(request, Int32(response.status), ReasonPhrase.cString(response.status), nil)
         if let connection = liveConnection {
-            if !closing, exchange.persistent, connection.nextRequestIsBuffered, connection.mayHoldReply {
+            if connection.state.mayHoldReply(
+                closing: closing, persistent: exchange.persistent,
+                bufferedInput: connection.inputLength, bufferedOutput: connection.outputLength) {
                 connection.holdReply()
             } else {
                 connection.writeNow()

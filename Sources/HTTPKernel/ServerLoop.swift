@@ -7,8 +7,8 @@ import Glibc
 /// One libevent `event_base` with its own `evhttp`, on its own thread: one of the server's
 /// loops. (Not `EventLoop`: the application also imports NIO, whose `EventLoop` is another thing.)
 ///
-/// This file, its `ServerLoop+*.swift` extensions and ``ListeningSocket`` are the only places
-/// that call libevent. Every call happens on the loop's thread: other threads reach the loop
+/// This file, its `ServerLoop+*.swift` extensions, ``Connection`` and ``ListeningSocket`` are
+/// the only places that call libevent. Every call happens on the loop's thread: other threads reach the loop
 /// only through its ``LoopExecutor``, which wakes the loop by writing to an eventfd the loop
 /// watches. Because no libevent object is ever touched from another thread, libevent's own
 /// locking (`evthread_use_pthreads`) stays off; it would add a mutex to every event operation
@@ -30,6 +30,8 @@ final class ServerLoop: @unchecked Sendable {
     let executor: LoopExecutor
     /// Whether replies are written in the iteration that produced them (ServerLoop+Writes.swift).
     let writesInLoop: Bool
+    /// What every ``ConnectionState`` enforces.
+    let connectionLimits: ConnectionState.Limits
 
     let base: OpaquePointer
     let http: OpaquePointer
@@ -82,6 +84,7 @@ final class ServerLoop: @unchecked Sendable {
         logsAccess = configuration.accessLog && logger.logLevel <= .info
         observer = configuration.observer?.makeLoopObserver(loop: index)
         timesRequests = logsAccess || observer != nil
+        connectionLimits = ConnectionState.Limits(configuration)
         serverNameC = configuration.serverName.map { strdup($0) }
         commonHeadersC = configuration.commonHeaders.map { ($0.name, strdup($0.name)!, strdup($0.value)!) }
         guard let base = ServerLoop.makeBase() else { throw ListeningSocket.Failure(description: "event_base_new failed") }
