@@ -4,10 +4,10 @@ import Logging
 import Glibc
 #endif
 
-/// A request that a handler owns until its reply is sent. The pointer is only dereferenced on
-/// the owning loop's thread (``ServerLoop/complete(_:with:)`` hops there first), which is why the
-/// box may cross threads.
-struct PendingExchange: @unchecked Sendable {
+/// A request that a handler owns until its reply is sent. Its evhttp request and connection
+/// may only be touched on the owning loop's thread: it travels with the handler inside a
+/// ``LoopBound``, and ``ServerLoop/complete(_:with:)`` hops to the loop before opening it.
+struct PendingExchange {
     let request: OpaquePointer
     /// The connection's record; kept alive here even if the client leaves meanwhile.
     let connection: Connection?
@@ -72,20 +72,20 @@ extension ServerLoop {
             peerAddress: exchange.peerAddress, requestID: requestID, logger: logger)
 
         inFlight += 1
-        executor.runInline { dispatch(RequestWork(request: httpRequest, exchange: exchange)) }
+        executor.runInline { dispatch(RequestWork(request: httpRequest, exchange: LoopBound(exchange, on: executor))) }
         // The handler suspended: replies held for this one to join (pipelining) go out now
         // rather than after it.
         if let connection, connection.state.heldRepliesWaitForHandler { connection.flushHeldReplies() }
     }
 
     /// Sends a handler's response, on the loop thread whatever thread the handler ended on.
-    func complete(_ exchange: PendingExchange, with response: HTTPResponse) {
+    func complete(_ exchange: LoopBound<PendingExchange>, with response: HTTPResponse) {
         guard isOnLoopThread else {
             executor.execute { self.complete(exchange, with: response) }
             return
         }
         inFlight -= 1
-        send(response, for: exchange)
+        send(response, for: exchange.value)
         if draining { finishDrainIfDone() }
     }
 

@@ -1,7 +1,7 @@
 /// A request on its way from the loop to a request task.
 struct RequestWork: Sendable {
     let request: HTTPRequest
-    let exchange: PendingExchange
+    let exchange: LoopBound<PendingExchange>
 }
 
 /// Request tasks are reused: after answering, a task parks on a continuation until the loop has
