@@ -64,7 +64,7 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Returns once every loop has stopped.
+    /// Returns once every loop has stopped and freed its libevent objects and descriptors.
     public func waitUntilStopped() async {
         await withCheckedContinuation { continuation in
             let done = state.withLock { state in
