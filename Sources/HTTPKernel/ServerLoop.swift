@@ -35,9 +35,9 @@ final class ServerLoop: @unchecked Sendable {
 
     let base: OpaquePointer
     let http: OpaquePointer
-    private var wakeEvent: OpaquePointer!
+    var wakeEvent: OpaquePointer!
     /// Written by any thread to wake the loop; read (drained) by the loop.
-    private let wakeFD: Int32
+    let wakeFD: Int32
     var registerEvent: OpaquePointer!
     /// Answers refused request heads (ServerLoop+Refusals.swift).
     var refuseEvent: OpaquePointer!
@@ -45,12 +45,12 @@ final class ServerLoop: @unchecked Sendable {
     /// Releases held replies to evhttp (ServerLoop+Writes.swift).
     var releaseEvent: OpaquePointer!
     var pendingReleases: [Connection] = []
-    private var tickEvent: OpaquePointer!
+    var tickEvent: OpaquePointer!
     /// The observer's sampling timer (one-shot, re-armed each time) and when it is due.
-    private var sampleEvent: OpaquePointer?
-    private var sampleDue: UInt64 = 0
-    private var sampleIntervalNanoseconds: UInt64 = 0
-    private(set) var boundSocket: OpaquePointer?
+    var sampleEvent: OpaquePointer?
+    var sampleDue: UInt64 = 0
+    var sampleIntervalNanoseconds: UInt64 = 0
+    var boundSocket: OpaquePointer?
     /// Re-enables accepting after a pause for a failed accept(2) (ServerLoop+Accept.swift).
     var acceptResumeEvent: OpaquePointer!
     var acceptPausedCount = 0
@@ -64,10 +64,10 @@ final class ServerLoop: @unchecked Sendable {
     var pendingBufferEvents: [OpaquePointer] = []
     /// Request tasks waiting for their next request (ServerLoop+Workers.swift).
     var idleWorkers: [UnsafeContinuation<RequestWork?, Never>] = []
-    private(set) var draining = false
+    var draining = false
     /// Set while the loop closes a batch of connections itself.
     var closingInBulk = false
-    private var drainDeadline = 0
+    var drainDeadline = 0
     private var onExit: (@Sendable () -> Void)?
 
     /// The Server header value as a C string, made once; nil sends none.
@@ -208,109 +208,5 @@ final class ServerLoop: @unchecked Sendable {
         let onExit = self.onExit
         self.onExit = nil
         onExit?()
-    }
-
-    /// Frees what the loop made, on its thread, after its last callback: libevent has no
-    /// thread of its own, so nothing calls into these objects afterwards. Without it, every
-    /// stopped server kept its epoll descriptor, its eventfd and its evhttp's memory (tests
-    /// start and stop hundreds).
-    private func tearDown() {
-        AcceptErrors.unregister(http: http)
-        // From here on, work sent from other threads (a handler finishing after the grace
-        // period) is dropped, as it was when the thread just ended; and since nobody writes to
-        // the eventfd any more, it can be closed.
-        executor.close()
-        // evhttp_free closes the connections left (past the grace period) and the listener if
-        // still bound; their close callbacks are no drain progress any more.
-        closingInBulk = true
-        evhttp_free(http)
-        connections.removeAll()
-        pendingBufferEvents.removeAll()
-        pendingRefusals.removeAll()
-        pendingReleases.removeAll()
-        for event in [wakeEvent, tickEvent, registerEvent, refuseEvent, releaseEvent, acceptResumeEvent, sampleEvent] {
-            if let event { event_free(event) }
-        }
-        event_base_free(base)
-        close(wakeFD)
-        free(serverNameC)
-        for header in commonHeadersC {
-            free(header.cName)
-            free(header.cValue)
-        }
-    }
-
-    // MARK: Timers
-
-    /// Once a second: the Date header, the coarse clock, connection deadlines, drain progress.
-    private func tick() {
-        dateCache.refresh()
-        coarseNow = ServerLoop.monotonicSeconds()
-        enforceDeadlines()
-        if draining { finishDrainIfDone() }
-    }
-
-    /// Event-loop lag: a one-shot timer records how late it fired compared with when it was
-    /// due, then re-arms itself; a loop busy with a long callback or starved of CPU fires late.
-    private func sample() {
-        let now = ServerLoop.monotonicNanoseconds()
-        let lag = now > sampleDue ? now - sampleDue : 0
-        observer?.sampled(LoopSample(
-            lagNanoseconds: lag, executorQueueDepth: executor.queueDepth, inFlight: inFlight, connections: connections.count))
-        if !draining { armSample() }
-    }
-
-    private func armSample() {
-        guard let sampleEvent else { return }
-        sampleDue = ServerLoop.monotonicNanoseconds() + sampleIntervalNanoseconds
-        var interval = timeval(
-            tv_sec: Int(sampleIntervalNanoseconds / 1_000_000_000),
-            tv_usec: Int(sampleIntervalNanoseconds % 1_000_000_000 / 1000))
-        event_add(sampleEvent, &interval)
-    }
-
-    static func monotonicSeconds() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return now.tv_sec
-    }
-
-    static func monotonicNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
-    }
-
-    // MARK: Drain
-
-    /// Stops accepting, closes idle connections, lets in-flight requests finish (their
-    /// responses say `Connection: close`) and stops the loop when nothing is left or
-    /// `graceSeconds` passed.
-    func beginDrain(graceSeconds: Int) {
-        preconditionOnLoop()
-        guard !draining else { return }
-        draining = true
-        drainDeadline = ServerLoop.monotonicSeconds() + graceSeconds
-        if let boundSocket {
-            event_del(acceptResumeEvent)
-            evhttp_del_accept_socket(http, boundSocket)
-            self.boundSocket = nil
-        }
-        closeIdleConnections()
-        if let sampleEvent { event_del(sampleEvent) }
-        executor.runInline { releaseIdleWorkers() }
-        finishDrainIfDone()
-    }
-
-    func finishDrainIfDone() {
-        guard draining else { return }
-        let busy = inFlight > 0 || connections.values.contains { !$0.isIdleAndFlushed }
-        if !busy || ServerLoop.monotonicSeconds() >= drainDeadline {
-            if busy {
-                logger.warning("shutdown grace period over", metadata: ["loop": "\(index)", "in_flight": "\(inFlight)"])
-            }
-            closeIdleConnections()
-            event_base_loopexit(base, nil)
-        }
     }
 }
