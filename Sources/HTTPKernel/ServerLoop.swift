@@ -14,8 +14,11 @@ import Glibc
 /// locking (`evthread_use_pthreads`) stays off; it would add a mutex to every event operation
 /// (measured: about 2% of throughput).
 final class ServerLoop: @unchecked Sendable {
-    // @unchecked: all mutable state below is confined to the loop thread (`preconditionOnLoop`);
-    // immutable state is set before the thread starts.
+    // @unchecked: other threads hold the loop (the server, request tasks) but only reach it
+    // through `executor`, whose closures run on the loop thread (`complete(_:with:)` checks the
+    // thread and hops before anything else); all mutable state below is touched there alone
+    // (checked by `preconditionOnLoop` where evhttp is entered from outside a libevent
+    // callback), and immutable state is set before the thread starts.
 
     let index: Int
     let configuration: ServerConfiguration
