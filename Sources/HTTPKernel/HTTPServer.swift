@@ -15,7 +15,7 @@ public final class HTTPServer: Sendable {
     private let state = Mutex(State())
 
     private struct State: ~Copyable {
-        var loops: [EventLoop] = []
+        var loops: [ServerLoop] = []
         var running = 0
         var draining = false
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -36,7 +36,7 @@ public final class HTTPServer: Sendable {
         let (fds, port) = try ListeningSocket.bind(
             host: configuration.host, port: configuration.port, count: count, backlog: configuration.backlog)
         let loops = try fds.enumerated().map { index, fd in
-            try EventLoop(index: index, listenFD: fd, configuration: configuration, responder: responder, logger: logger)
+            try ServerLoop(index: index, listenFD: fd, configuration: configuration, responder: responder, logger: logger)
         }
         state.withLock {
             $0.loops = loops
@@ -54,7 +54,7 @@ public final class HTTPServer: Sendable {
     /// Stops accepting, lets in-flight requests finish for up to `graceSeconds`, closes idle
     /// keep-alive connections, then stops the loops. Callable from any thread, more than once.
     public func shutdown(graceSeconds: Int) {
-        let loops: [EventLoop] = state.withLock { state in
+        let loops: [ServerLoop] = state.withLock { state in
             guard !state.draining else { return [] }
             state.draining = true
             return state.loops
@@ -64,7 +64,7 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Returns once every loop has stopped.
+    /// Returns once every loop has stopped and freed its libevent objects and descriptors.
     public func waitUntilStopped() async {
         await withCheckedContinuation { continuation in
             let done = state.withLock { state in

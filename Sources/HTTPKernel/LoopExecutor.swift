@@ -13,7 +13,8 @@ import Glibc
 /// when they finish, their continuation comes back through the cross-thread queue below.
 public final class LoopExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked: `local` and `draining` are touched only on the loop thread (checked through
-    // `isLoopThread`); `remote` is behind a Mutex; `wake` is thread-safe by contract.
+    // `isLoopThread`); `remote` is behind a Mutex; `wake` is thread-safe by contract, and not
+    // called any more once ``close()`` returned.
 
     enum Work {
         case job(UnownedJob)
@@ -31,10 +32,15 @@ public final class LoopExecutor: TaskExecutor, @unchecked Sendable {
     /// The loop thread's `pthread_t`, 0 until the loop runs.
     private let loopThread = Atomic<UInt>(0)
     private let wake: @Sendable () -> Void
+    /// Calls to `wake` decided under the queue's lock and not yet returned: ``close()`` waits
+    /// for them, so that the loop closes its eventfd only once no thread may still write to it.
+    private let wakesInProgress = Atomic<Int>(0)
 
     struct RemoteQueue: ~Copyable {
         var items: [Work] = []
         var wakePending = false
+        /// The loop has stopped: work is dropped, and nobody wakes it.
+        var closed = false
     }
 
     /// - Parameters:
@@ -65,11 +71,30 @@ public final class LoopExecutor: TaskExecutor, @unchecked Sendable {
             return
         }
         let mustWake = remote.withLock { queue in
+            guard !queue.closed else { return false }
             queue.items.append(work)
             defer { queue.wakePending = true }
-            return !queue.wakePending
+            guard !queue.wakePending else { return false }
+            wakesInProgress.add(1, ordering: .relaxed)
+            return true
         }
-        if mustWake { wake() }
+        if mustWake {
+            wake()
+            wakesInProgress.subtract(1, ordering: .releasing)
+        }
+    }
+
+    /// Called on the loop thread once the loop has stopped for good: later work is dropped
+    /// (no thread would run it), no thread counts as the loop's any more (a new thread may get
+    /// the same `pthread_t`), and when this returns nobody is inside `wake`.
+    func close() {
+        remote.withLock { queue in
+            queue.closed = true
+            queue.items = []
+        }
+        local = []
+        loopThread.store(0, ordering: .releasing)
+        while wakesInProgress.load(ordering: .acquiring) > 0 { sched_yield() }
     }
 
     /// Jobs waiting to run: the cross-thread queue plus the loop's own. Called on the loop

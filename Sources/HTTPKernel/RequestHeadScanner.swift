@@ -253,7 +253,7 @@ struct RequestHeadScanner {
     /// `HTTP/?.?`: the two digits are checked apart (major 0 or 1, as evhttp serves).
     private static let versionPattern = packed("HTTP/\0.\0")
     private static let versionMask: UInt64 = 0xFFFF_FFFF_FF00_FF00
-    /// The methods evhttp lets through to the router (`EventLoop.configureHTTP`).
+    /// The methods evhttp lets through to the router (`ServerLoop.configureHTTP`).
     /// (Eight comparisons: cheaper on every request than hashing into a set.)
     private static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"].map(packed)
     private static let contentLength = Array("content-length:".utf8)

@@ -22,7 +22,8 @@ struct ServerTests {
 
     /// One loop, so that "does not stall the loop" really means the same loop.
     func start(
-        maxInFlight: Int = 100, observer: (any ServerObserver)? = nil, slowGate: Gate = Gate(), configure: (inout Router) -> Void = { _ in }
+        loops: Int = 1, maxInFlight: Int = 100, observer: (any ServerObserver)? = nil, slowGate: Gate = Gate(),
+        configure: (inout Router) -> Void = { _ in }
     ) throws -> Running {
         var router = Router()
         router.get("/fast") { _ in .text("fast") }
@@ -34,7 +35,7 @@ struct ServerTests {
         configure(&router)
         var configuration = ServerConfiguration()
         configuration.port = 0
-        configuration.eventLoops = 1
+        configuration.eventLoops = loops
         configuration.maxInFlightPerLoop = maxInFlight
         configuration.accessLog = false
         configuration.observer = observer
@@ -162,7 +163,7 @@ struct ServerTests {
         await stop(running)
     }
 
-    /// Replies are written in the loop iteration that made them (EventLoop+Writes.swift); one
+    /// Replies are written in the loop iteration that made them (ServerLoop+Writes.swift); one
     /// that does not fit the socket's buffers must still finish later, in order, while the loop
     /// serves others.
     @Test("a reply larger than the socket buffers reaches a late reader, followed by the next pipelined one")
@@ -185,15 +186,63 @@ struct ServerTests {
         await stop(running)
     }
 
+    /// Every descriptor the process has open (the listing's own included, before and after).
+    static func openDescriptors() throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
+    }
+
+    @Test("a stopped server has closed every descriptor it opened: sockets, epoll, eventfd")
+    func stopReleasesDescriptors() async throws {
+        // Once first: whatever libevent or the test harness opens once per process.
+        let first = try start(loops: 2)
+        #expect(try RawHTTPClient(port: first.port).get("/fast").status == 200)
+        await stop(first)
+        let before = try Self.openDescriptors()
+        for _ in 0..<50 {
+            let running = try start(loops: 2)
+            let client = try RawHTTPClient(port: running.port)
+            #expect(try client.get("/fast").status == 200)
+            await stop(running)
+            #expect(client.waitForClose(), "the drain closed the idle connection")
+        }
+        // Suites in parallel open and close descriptors of their own: waited out, not counted.
+        let settled = try waitUntil { try Self.openDescriptors() <= before }
+        let leaked = try Self.openDescriptors() - before
+        #expect(settled, "\(leaked) descriptors more than before the servers started")
+    }
+
+    @Test("a handler still running when the grace period ends finishes against a torn-down loop harmlessly")
+    func handlerOutlivesGracePeriod() async throws {
+        // One thread, so that a second job on it runs only after the late handler's resumption.
+        let lonePool = BlockingPool(threads: 1, name: "test-late")
+        defer { lonePool.shutdown() }
+        let lateGate = Gate()
+        let running = try start { router in
+            router.get("/late") { _ in
+                try await lonePool.run { lateGate.pass() }
+                return .text("late")
+            }
+        }
+        let late = try RawHTTPClient(port: running.port)
+        try late.send(RawHTTPClient.request("GET", "/late"))
+        #expect(lateGate.waitForArrivals(1))
+        running.server.shutdown(graceSeconds: 0)
+        await running.server.waitUntilStopped()
+        #expect(late.waitForClose(), "the loop's teardown closed the connection it was still holding")
+        lateGate.open()
+        // The handler's continuation went to the stopped loop, which dropped it.
+        try await lonePool.run {}
+    }
+
     @Test("the bufferevent layout compiled against is the one libevent uses")
     func bufferEventLayout() throws {
-        let base = try #require(EventLoop.makeBase())
+        let base = try #require(ServerLoop.makeBase())
         defer { event_base_free(base) }
-        #expect(EventLoop.bufferEventLayoutHolds(base: base))
+        #expect(ServerLoop.bufferEventLayoutHolds(base: base))
     }
 
     // Pipelined replies are held while the next request is already buffered, and written
-    // together (EventLoop+Writes.swift). These pin down when holding must not happen.
+    // together (ServerLoop+Writes.swift). These pin down when holding must not happen.
 
     @Test("pipelined requests come back complete and in order, whatever their mix")
     func pipelinedMixInOrder() async throws {

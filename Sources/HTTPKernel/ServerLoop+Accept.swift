@@ -11,7 +11,7 @@ import Glibc
 /// readable, so the loop spins at 100% CPU and writes a warning per attempt (measured: 1.4
 /// million lines in 3 s). Instead the loop stops accepting for 100 ms and logs once per pause,
 /// while it keeps serving the connections it has; closing them frees descriptors.
-extension EventLoop {
+extension ServerLoop {
     static let acceptPause = timeval(tv_sec: 0, tv_usec: 100_000)
 
     func acceptFailed(errno code: Int32) {
@@ -38,9 +38,9 @@ extension EventLoop {
 /// Finds the loop of an evhttp from libevent's listener error callback, whose only argument is
 /// the evhttp pointer. Touched at start, at stop and on accept errors only.
 enum AcceptErrors {
-    private static let loops = Mutex<[UInt: Unmanaged<EventLoop>]>([:])
+    private static let loops = Mutex<[UInt: Unmanaged<ServerLoop>]>([:])
 
-    static func register(_ loop: EventLoop, http: OpaquePointer) {
+    static func register(_ loop: ServerLoop, http: OpaquePointer) {
         loops.withLock { $0[UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(http)))] = .passUnretained(loop) }
     }
 
@@ -48,7 +48,7 @@ enum AcceptErrors {
         loops.withLock { $0[UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(http)))] = nil }
     }
 
-    static func loop(for http: UnsafeMutableRawPointer?) -> EventLoop? {
+    static func loop(for http: UnsafeMutableRawPointer?) -> ServerLoop? {
         guard let http else { return nil }
         return loops.withLock { $0[UInt(bitPattern: Int(bitPattern: http))]?.takeUnretainedValue() }
     }

@@ -4,10 +4,10 @@ import Logging
 import Glibc
 #endif
 
-/// A request that a handler owns until its reply is sent. The pointer is only dereferenced on
-/// the owning loop's thread (``EventLoop/complete(_:with:)`` hops there first), which is why the
-/// box may cross threads.
-struct PendingExchange: @unchecked Sendable {
+/// A request that a handler owns until its reply is sent. Its evhttp request and connection
+/// may only be touched on the owning loop's thread: it travels with the handler inside a
+/// ``LoopBound``, and ``ServerLoop/complete(_:with:)`` hops to the loop before opening it.
+struct PendingExchange {
     let request: OpaquePointer
     /// The connection's record; kept alive here even if the client leaves meanwhile.
     let connection: Connection?
@@ -17,16 +17,16 @@ struct PendingExchange: @unchecked Sendable {
     let peerAddress: String
     let startedAt: UInt64
     /// HTTP/1.1, an origin-form target and no `Connection` header: evhttp keeps the connection
-    /// after the reply, so the reply may be held for a pipelined one (EventLoop+Writes.swift).
+    /// after the reply, so the reply may be held for a pipelined one (ServerLoop+Writes.swift).
     var persistent = false
 }
 
-extension EventLoop {
+extension ServerLoop {
     /// evhttp's callback for every complete request (headers and body read).
     func receive(_ request: OpaquePointer) {
-        let startedAt = timesRequests ? EventLoop.monotonicNanoseconds() : 0
+        let startedAt = timesRequests ? ServerLoop.monotonicNanoseconds() : 0
         let connection = evhttp_request_get_connection(request).flatMap { connections[$0] }
-        connection?.enter(.handling)
+        connection?.requestReceived()
 
         let headers = Self.headers(of: request)
         let requestID = RequestID.resolve(inbound: headers?["X-Request-Id"], generator: &requestIDs)
@@ -39,14 +39,14 @@ extension EventLoop {
 
         // Header shapes evhttp lets through but a proxy in front may read differently: refused,
         // and the connection closed, since what follows on it cannot be trusted either.
-        let refusal = connection?.requestRefusal ?? (headers == nil ? .header("invalid field name or value") : nil)
+        let refusal = connection?.state.requestRefusal ?? (headers == nil ? .header("invalid field name or value") : nil)
         guard let headers, refusal == nil else {
             send(HTTPError(status: refusal!.status, key: refusal!.key, refusal!.message).response(configuration.errorFormat), for: exchange, closing: true)
             return
         }
         // An absolute-form target (`GET http://host/ HTTP/1.1`) is a proxy request to evhttp,
         // which then closes the connection unless `Proxy-Connection: keep-alive`: not counted on.
-        exchange.persistent = connection?.requestIsHTTP11 == true && headers["Connection"] == nil
+        exchange.persistent = connection?.state.requestIsHTTP11 == true && headers["Connection"] == nil
             && evhttp_request_get_uri(request)?.pointee == CChar(UInt8(ascii: "/"))
         if method == .head || method == .trace, Self.declaresBody(headers) {
             // evhttp reads no body for HEAD or TRACE, so these bytes would be parsed as the next
@@ -72,20 +72,20 @@ extension EventLoop {
             peerAddress: exchange.peerAddress, requestID: requestID, logger: logger)
 
         inFlight += 1
-        executor.runInline { dispatch(RequestWork(request: httpRequest, exchange: exchange)) }
+        executor.runInline { dispatch(RequestWork(request: httpRequest, exchange: LoopBound(exchange, on: executor))) }
         // The handler suspended: replies held for this one to join (pipelining) go out now
         // rather than after it.
-        if let connection, connection.holdsOutput, connection.phase == .handling { connection.flushHeldReplies() }
+        if let connection, connection.state.heldRepliesWaitForHandler { connection.flushHeldReplies() }
     }
 
     /// Sends a handler's response, on the loop thread whatever thread the handler ended on.
-    func complete(_ exchange: PendingExchange, with response: HTTPResponse) {
+    func complete(_ exchange: LoopBound<PendingExchange>, with response: HTTPResponse) {
         guard isOnLoopThread else {
             executor.execute { self.complete(exchange, with: response) }
             return
         }
         inFlight -= 1
-        send(response, for: exchange)
+        send(response, for: exchange.value)
         if draining { finishDrainIfDone() }
     }
 
@@ -97,9 +97,7 @@ extension EventLoop {
         let closing = closing || draining
         // A request whose client left has no connection any more; evhttp then just frees it.
         let liveConnection = evhttp_request_get_connection(request) != nil ? exchange.connection : nil
-        if let connection = liveConnection {
-            if closing { connection.enter(.closing) } else { connection.responseSent() }
-        }
+        liveConnection?.replySent(closing: closing)
         let output = evhttp_request_get_output_headers(request)
         let names = HeaderNames.shared
         dateCache.value.withCString { _ = evhttp_add_header(output, names.date, $0) }
@@ -134,14 +132,16 @@ extension EventLoop {
         }
         evhttp_send_reply(request, Int32(response.status), ReasonPhrase.cString(response.status), nil)
         if let connection = liveConnection {
-            if !closing, exchange.persistent, connection.nextRequestIsBuffered, connection.mayHoldReply {
+            if connection.state.mayHoldReply(
+                closing: closing, persistent: exchange.persistent,
+                bufferedInput: connection.inputLength, bufferedOutput: connection.outputLength) {
                 connection.holdReply()
             } else {
                 connection.writeNow()
             }
         }
         guard timesRequests else { return }
-        let elapsed = EventLoop.monotonicNanoseconds() - exchange.startedAt
+        let elapsed = ServerLoop.monotonicNanoseconds() - exchange.startedAt
         observer?.responded(method: exchange.method, route: response.route, status: response.status, durationNanoseconds: elapsed)
         logAccess(exchange, status: response.status, bytes: isHead ? 0 : response.body.count, route: response.route, elapsed: elapsed)
     }

@@ -4,17 +4,21 @@ import Logging
 import Glibc
 #endif
 
-/// One libevent `event_base` with its own `evhttp`, on its own thread.
+/// One libevent `event_base` with its own `evhttp`, on its own thread: one of the server's
+/// loops. (Not `EventLoop`: the application also imports NIO, whose `EventLoop` is another thing.)
 ///
-/// This file, its `EventLoop+*.swift` extensions and ``ListeningSocket`` are the only places
-/// that call libevent. Every call happens on the loop's thread: other threads reach the loop
+/// This file, its `ServerLoop+*.swift` extensions, ``Connection`` and ``ListeningSocket`` are
+/// the only places that call libevent. Every call happens on the loop's thread: other threads reach the loop
 /// only through its ``LoopExecutor``, which wakes the loop by writing to an eventfd the loop
 /// watches. Because no libevent object is ever touched from another thread, libevent's own
 /// locking (`evthread_use_pthreads`) stays off; it would add a mutex to every event operation
 /// (measured: about 2% of throughput).
-final class EventLoop: @unchecked Sendable {
-    // @unchecked: all mutable state below is confined to the loop thread (`preconditionOnLoop`);
-    // immutable state is set before the thread starts.
+final class ServerLoop: @unchecked Sendable {
+    // @unchecked: other threads hold the loop (the server, request tasks) but only reach it
+    // through `executor`, whose closures run on the loop thread (`complete(_:with:)` checks the
+    // thread and hops before anything else); all mutable state below is touched there alone
+    // (checked by `preconditionOnLoop` where evhttp is entered from outside a libevent
+    // callback), and immutable state is set before the thread starts.
 
     let index: Int
     let configuration: ServerConfiguration
@@ -27,44 +31,46 @@ final class EventLoop: @unchecked Sendable {
     /// Whether a request's duration is measured (for the access log or the observer).
     let timesRequests: Bool
     let executor: LoopExecutor
-    /// Whether replies are written in the iteration that produced them (EventLoop+Writes.swift).
+    /// Whether replies are written in the iteration that produced them (ServerLoop+Writes.swift).
     let writesInLoop: Bool
+    /// What every ``ConnectionState`` enforces.
+    let connectionLimits: ConnectionState.Limits
 
     let base: OpaquePointer
     let http: OpaquePointer
-    private var wakeEvent: OpaquePointer!
+    var wakeEvent: OpaquePointer!
     /// Written by any thread to wake the loop; read (drained) by the loop.
-    private let wakeFD: Int32
+    let wakeFD: Int32
     var registerEvent: OpaquePointer!
-    /// Answers refused request heads (EventLoop+Refusals.swift).
+    /// Answers refused request heads (ServerLoop+Refusals.swift).
     var refuseEvent: OpaquePointer!
     var pendingRefusals: [Connection] = []
-    /// Releases held replies to evhttp (EventLoop+Writes.swift).
+    /// Releases held replies to evhttp (ServerLoop+Writes.swift).
     var releaseEvent: OpaquePointer!
     var pendingReleases: [Connection] = []
-    private var tickEvent: OpaquePointer!
+    var tickEvent: OpaquePointer!
     /// The observer's sampling timer (one-shot, re-armed each time) and when it is due.
-    private var sampleEvent: OpaquePointer?
-    private var sampleDue: UInt64 = 0
-    private var sampleIntervalNanoseconds: UInt64 = 0
-    private(set) var boundSocket: OpaquePointer?
-    /// Re-enables accepting after a pause for a failed accept(2) (EventLoop+Accept.swift).
+    var sampleEvent: OpaquePointer?
+    var sampleDue: UInt64 = 0
+    var sampleIntervalNanoseconds: UInt64 = 0
+    var boundSocket: OpaquePointer?
+    /// Re-enables accepting after a pause for a failed accept(2) (ServerLoop+Accept.swift).
     var acceptResumeEvent: OpaquePointer!
     var acceptPausedCount = 0
     private let listenFD: Int32
 
     var dateCache = DateCache()
-    var coarseNow: Int = EventLoop.monotonicSeconds()
+    var coarseNow: Int = ServerLoop.monotonicSeconds()
     var requestIDs = RequestID.Generator()
     var inFlight = 0
     var connections: [OpaquePointer: Connection] = [:]
     var pendingBufferEvents: [OpaquePointer] = []
-    /// Request tasks waiting for their next request (EventLoop+Workers.swift).
+    /// Request tasks waiting for their next request (ServerLoop+Workers.swift).
     var idleWorkers: [UnsafeContinuation<RequestWork?, Never>] = []
-    private(set) var draining = false
+    var draining = false
     /// Set while the loop closes a batch of connections itself.
     var closingInBulk = false
-    private var drainDeadline = 0
+    var drainDeadline = 0
     private var onExit: (@Sendable () -> Void)?
 
     /// The Server header value as a C string, made once; nil sends none.
@@ -81,15 +87,16 @@ final class EventLoop: @unchecked Sendable {
         logsAccess = configuration.accessLog && logger.logLevel <= .info
         observer = configuration.observer?.makeLoopObserver(loop: index)
         timesRequests = logsAccess || observer != nil
+        connectionLimits = ConnectionState.Limits(configuration)
         serverNameC = configuration.serverName.map { strdup($0) }
         commonHeadersC = configuration.commonHeaders.map { ($0.name, strdup($0.name)!, strdup($0.value)!) }
-        guard let base = EventLoop.makeBase() else { throw ListeningSocket.Failure(description: "event_base_new failed") }
+        guard let base = ServerLoop.makeBase() else { throw ListeningSocket.Failure(description: "event_base_new failed") }
         // Two priorities: connection bookkeeping (0) runs before any I/O of the new connection (1).
         event_base_priority_init(base, 2)
         guard let http = evhttp_new(base) else { throw ListeningSocket.Failure(description: "evhttp_new failed") }
         self.base = base
         self.http = http
-        writesInLoop = EventLoop.bufferEventLayoutHolds(base: base)
+        writesInLoop = ServerLoop.bufferEventLayoutHolds(base: base)
         if !writesInLoop {
             logger.warning("libevent's bufferevent layout is not the one compiled against; replies wait for epoll")
         }
@@ -106,21 +113,21 @@ final class EventLoop: @unchecked Sendable {
         wakeEvent = event_new(base, wakeFD, Int16(EV_READ | EV_PERSIST), { fd, _, arg in
             var count: UInt64 = 0
             _ = read(fd, &count, 8)
-            EventLoop.from(arg).executor.runPending()
+            ServerLoop.from(arg).executor.runPending()
         }, me)
         tickEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
-            EventLoop.from(arg).tick()
+            ServerLoop.from(arg).tick()
         }, me)
         registerEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
-            EventLoop.from(arg).registerPendingConnections()
+            ServerLoop.from(arg).registerPendingConnections()
         }, me)
         event_priority_set(registerEvent, 0)
         refuseEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
-            EventLoop.from(arg).runPendingRefusals()
+            ServerLoop.from(arg).runPendingRefusals()
         }, me)
         event_add(refuseEvent, nil)
         releaseEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
-            EventLoop.from(arg).runPendingReleases()
+            ServerLoop.from(arg).runPendingReleases()
         }, me)
         event_add(releaseEvent, nil)
         event_add(wakeEvent, nil)
@@ -130,7 +137,7 @@ final class EventLoop: @unchecked Sendable {
         if observer != nil, let interval = configuration.observer?.sampleIntervalMilliseconds, interval > 0 {
             sampleIntervalNanoseconds = UInt64(interval) * 1_000_000
             sampleEvent = event_new(base, -1, 0, { _, _, arg in
-                EventLoop.from(arg).sample()
+                ServerLoop.from(arg).sample()
             }, me)
             armSample()
         }
@@ -139,7 +146,7 @@ final class EventLoop: @unchecked Sendable {
         }
         boundSocket = bound
         acceptResumeEvent = event_new(base, -1, 0, { _, _, arg in
-            EventLoop.from(arg).resumeAccepting()
+            ServerLoop.from(arg).resumeAccepting()
         }, me)
         AcceptErrors.register(self, http: http)
         evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(bound)) { _, http in
@@ -148,8 +155,8 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    static func from(_ pointer: UnsafeMutableRawPointer?) -> EventLoop {
-        Unmanaged<EventLoop>.fromOpaque(pointer!).takeUnretainedValue()
+    static func from(_ pointer: UnsafeMutableRawPointer?) -> ServerLoop {
+        Unmanaged<ServerLoop>.fromOpaque(pointer!).takeUnretainedValue()
     }
 
     private func configureHTTP() {
@@ -163,10 +170,10 @@ final class EventLoop: @unchecked Sendable {
         evhttp_set_default_content_type(http, nil)
         let me = Unmanaged.passUnretained(self).toOpaque()
         evhttp_set_gencb(http, { request, arg in
-            EventLoop.from(arg).receive(request!)
+            ServerLoop.from(arg).receive(request!)
         }, me)
         evhttp_set_bevcb(http, { base, arg in
-            EventLoop.from(arg).makeBufferEvent(base!)
+            ServerLoop.from(arg).makeBufferEvent(base!)
         }, me)
     }
 
@@ -178,7 +185,7 @@ final class EventLoop: @unchecked Sendable {
         precondition(isOnLoopThread, "evhttp touched off its loop thread")
     }
 
-    /// Starts the loop's thread; `onExit` runs on it after the loop stopped.
+    /// Starts the loop's thread; `onExit` runs on it after the loop stopped and tore down.
     func start(onExit: @escaping @Sendable () -> Void) {
         self.onExit = onExit
         let box = Unmanaged.passRetained(self).toOpaque()
@@ -187,7 +194,7 @@ final class EventLoop: @unchecked Sendable {
         var id = pthread_t()
         // The thread id is stored before the loop runs: the new thread waits on nothing else.
         let status = pthread_create(&id, &attributes, { arg in
-            let loop = Unmanaged<EventLoop>.fromOpaque(arg!).takeRetainedValue()
+            let loop = Unmanaged<ServerLoop>.fromOpaque(arg!).takeRetainedValue()
             loop.runOnThread()
             return nil
         }, box)
@@ -199,81 +206,10 @@ final class EventLoop: @unchecked Sendable {
     private func runOnThread() {
         executor.bindToCurrentThread()
         event_base_dispatch(base)
-        AcceptErrors.unregister(http: http)
+        tearDown()
+        // The server holds its loops, and this closure holds the server: let go of it.
+        let onExit = self.onExit
+        self.onExit = nil
         onExit?()
-    }
-
-    // MARK: Timers
-
-    /// Once a second: the Date header, the coarse clock, connection deadlines, drain progress.
-    private func tick() {
-        dateCache.refresh()
-        coarseNow = EventLoop.monotonicSeconds()
-        enforceDeadlines()
-        if draining { finishDrainIfDone() }
-    }
-
-    /// Event-loop lag: a one-shot timer records how late it fired compared with when it was
-    /// due, then re-arms itself; a loop busy with a long callback or starved of CPU fires late.
-    private func sample() {
-        let now = EventLoop.monotonicNanoseconds()
-        let lag = now > sampleDue ? now - sampleDue : 0
-        observer?.sampled(LoopSample(
-            lagNanoseconds: lag, executorQueueDepth: executor.queueDepth, inFlight: inFlight, connections: connections.count))
-        if !draining { armSample() }
-    }
-
-    private func armSample() {
-        guard let sampleEvent else { return }
-        sampleDue = EventLoop.monotonicNanoseconds() + sampleIntervalNanoseconds
-        var interval = timeval(
-            tv_sec: Int(sampleIntervalNanoseconds / 1_000_000_000),
-            tv_usec: Int(sampleIntervalNanoseconds % 1_000_000_000 / 1000))
-        event_add(sampleEvent, &interval)
-    }
-
-    static func monotonicSeconds() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return now.tv_sec
-    }
-
-    static func monotonicNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
-    }
-
-    // MARK: Drain
-
-    /// Stops accepting, closes idle connections, lets in-flight requests finish (their
-    /// responses say `Connection: close`) and stops the loop when nothing is left or
-    /// `graceSeconds` passed.
-    func beginDrain(graceSeconds: Int) {
-        preconditionOnLoop()
-        guard !draining else { return }
-        draining = true
-        drainDeadline = EventLoop.monotonicSeconds() + graceSeconds
-        if let boundSocket {
-            event_del(acceptResumeEvent)
-            evhttp_del_accept_socket(http, boundSocket)
-            self.boundSocket = nil
-        }
-        closeIdleConnections()
-        if let sampleEvent { event_del(sampleEvent) }
-        executor.runInline { releaseIdleWorkers() }
-        finishDrainIfDone()
-    }
-
-    func finishDrainIfDone() {
-        guard draining else { return }
-        let busy = inFlight > 0 || connections.values.contains { !$0.isIdleAndFlushed }
-        if !busy || EventLoop.monotonicSeconds() >= drainDeadline {
-            if busy {
-                logger.warning("shutdown grace period over", metadata: ["loop": "\(index)", "in_flight": "\(inFlight)"])
-            }
-            closeIdleConnections()
-            event_base_loopexit(base, nil)
-        }
     }
 }

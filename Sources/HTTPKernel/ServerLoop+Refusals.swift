@@ -8,7 +8,7 @@ import Glibc
 /// the socket, and frees the connection. That happens outside evhttp's callbacks (an event, or
 /// the tick) and only once the connection's earlier replies are written, so bytes never
 /// interleave; a client that does not read them within the request deadline is closed without.
-extension EventLoop {
+extension ServerLoop {
     func scheduleRefusal(_ connection: Connection) {
         pendingRefusals.append(connection)
         event_active(refuseEvent, 0, 0)
@@ -23,12 +23,15 @@ extension EventLoop {
 
     private func finishRefusal(_ connection: Connection) {
         // Gone already (the client left, or a deadline closed it), or refused twice.
-        guard connections[connection.evcon] === connection, connection.phase == .refused else { return }
-        let output = bufferevent_get_output(connection.bufferEvent)
-        let flushed = evbuffer_get_length(output) == 0
-        guard flushed || coarseNow - connection.phaseStarted >= configuration.requestTimeoutSeconds else { return }
+        guard connections[connection.evcon] === connection else { return }
+        let refusal: RequestHeadScanner.Refusal
+        let flushed: Bool
+        switch connection.state.refusalStep(now: coarseNow, bufferedOutput: connection.outputLength) {
+        case .none, .wait: return
+        case let .answer(answer): (refusal, flushed) = (answer, true)
+        case let .closeUnanswered(answer): (refusal, flushed) = (answer, false)
+        }
         let requestID = requestIDs.next()
-        let refusal = connection.requestRefusal ?? .header("malformed request head")
         if flushed {
             let reply = refusalReply(refusal, requestID: requestID)
             // Small enough for any socket buffer; if the peer is gone, it is simply lost.
@@ -43,14 +46,6 @@ extension EventLoop {
             ])
         }
         evhttp_connection_free(connection.evcon)
-    }
-
-    func newHeadScanner() -> RequestHeadScanner {
-        RequestHeadScanner(maxHeadBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
-    }
-
-    func newBodyScanner() -> ChunkedBodyScanner {
-        ChunkedBodyScanner(maxBodyBytes: configuration.maxBodyBytes, maxTrailerBytes: configuration.maxHeaderBytes)
     }
 
     private func refusalReply(_ refusal: RequestHeadScanner.Refusal, requestID: String) -> [UInt8] {

@@ -25,11 +25,12 @@ import CLibeventLayout
 /// was written and goes on to the next request, whose reply joins it, and the last reply of
 /// the batch writes them all at once. A held reply never waits on a handler: if the next
 /// request's handler suspends, what is held is written at once (``Connection/flushHeldReplies()``).
-/// Held output is bounded (``Connection/holdLimit``, ``Connection/maxHeldReplies``). Replies
-/// to HTTP/1.0, to requests with a `Connection` header or an absolute-form target (a proxy
-/// request to evhttp), and from a draining server are never held: evhttp may close the
-/// connection after them.
-extension EventLoop {
+/// Held output is bounded (``ConnectionState/holdLimit``, ``ConnectionState/maxHeldReplies``).
+/// Replies to HTTP/1.0, to requests with a `Connection` header or an absolute-form target (a
+/// proxy request to evhttp), and from a draining server are never held: evhttp may close the
+/// connection after them. The decision:
+/// ``ConnectionState/mayHoldReply(closing:persistent:bufferedInput:bufferedOutput:)``.
+extension ServerLoop {
     static func makeBase() -> OpaquePointer? {
         guard let configuration = event_config_new() else { return nil }
         defer { event_config_free(configuration) }
@@ -53,30 +54,17 @@ extension EventLoop {
 }
 
 extension Connection {
-    /// Held output beyond this many bytes, or this many replies, is written rather than held
-    /// further. The count matters more: libevent writes at most 128 buffer chunks per `writev`
-    /// and a reply takes two or three, so a longer batch is written in part, and a client that
-    /// half-closed meanwhile has its EOF read before the rest (evhttp then drops the connection
-    /// with requests unanswered: measured with 100 pipelined requests and replies of 200 bytes).
-    static let holdLimit = 16 * 1024
-    static let maxHeldReplies = 32
-
-    /// Whether the reply just handed to evhttp may be held rather than written.
-    var mayHoldReply: Bool { heldReplies < Self.maxHeldReplies && outputLength <= Self.holdLimit }
-
-    var outputLength: Int { evbuffer_get_length(bufferevent_get_output(bufferEvent)) }
-
     /// Lets the bufferevent write what evhttp just queued (and anything held), in this loop
     /// iteration; evhttp hears the reply was written when it was.
     func writeNow() {
-        heldReplies = 0
+        state.outputReleased()
         if let writeEvent { event_active(writeEvent, Int32(EV_WRITE), 1) }
     }
 
     /// Leaves the reply in the output buffer, and has the loop tell evhttp it was written
-    /// (``EventLoop/runPendingReleases()``). Writing stays off until a reply is written for real.
+    /// (``ServerLoop/runPendingReleases()``). Writing stays off until a reply is written for real.
     func holdReply() {
-        heldReplies += 1
+        state.replyHeld()
         bufferevent_disable(bufferEvent, Int16(EV_WRITE))
         loop.scheduleRelease(self)
     }
@@ -84,17 +72,17 @@ extension Connection {
     /// Writes held replies straight to the socket. Only while the bufferevent's writing is off:
     /// with it on, the bufferevent writes them itself, and draining its buffer behind its back
     /// would leave evhttp waiting for a write that never comes. Held output is small (under
-    /// ``holdLimit``), so a socket rarely takes less; what it does not take goes with the next
-    /// reply.
+    /// ``ConnectionState/holdLimit``), so a socket rarely takes less; what it does not take goes
+    /// with the next reply.
     func flushHeldReplies() {
-        guard holdsOutput else { return }
-        heldReplies = 0
+        guard state.holdsReplies else { return }
+        state.outputReleased()
         guard bufferevent_get_enabled(bufferEvent) & Int16(EV_WRITE) == 0 else { return }
         evbuffer_write(bufferevent_get_output(bufferEvent), bufferevent_getfd(bufferEvent))
     }
 }
 
-extension EventLoop {
+extension ServerLoop {
     func scheduleRelease(_ connection: Connection) {
         if pendingReleases.isEmpty { event_active(releaseEvent, 0, 0) }
         pendingReleases.append(connection)
