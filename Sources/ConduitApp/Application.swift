@@ -38,6 +38,7 @@ public struct Application: Sendable {
     /// inside them and outside everything that may throw.
     var middlewares: [any HTTPMiddleware] {
         var chain: [any HTTPMiddleware] = [CredentialedResponsesMiddleware()]
+        if configuration.tracing != nil { chain.insert(TracingMiddleware(), at: 0) }  // outermost: sees the final status
         let cors = CORSMiddleware(origins: configuration.corsAllowedOrigins, allowsCredentials: configuration.authCookie)
         if cors.isEnabled { chain.append(cors) }
         if let generalRateLimit { chain.append(generalRateLimit) }
@@ -57,17 +58,20 @@ public struct Application: Sendable {
         ).register(on: &router)
         OpenAPIRoute().register(on: &router)
         // Repositories see the store through the timing wrapper (query latency, connections in use).
-        let store: any SQLStore =
+        var store: any SQLStore =
             configuration.metricsEnabled
             ? InstrumentedSQLStore(
                 database, connections: database.connectionCount,
                 metrics: metrics)
             : database
+        if configuration.tracing != nil { store = TracedSQLStore(store, engine: database.engine) }  // spans per unit and statement
         // Password hashing gets its own threads: never an event loop, never the cooperative pool.
         let hashingPool = BlockingPool(threads: configuration.eventLoops, name: "password-hash")
+        var hasher = PasswordHasher(parameters: .init(logN: configuration.passwordHashCost), pool: hashingPool)
+        hasher.traced = configuration.tracing != nil
         let users = UsersService(
             users: SQLUsersRepository(store: store),
-            hasher: PasswordHasher(parameters: .init(logN: configuration.passwordHashCost), pool: hashingPool),
+            hasher: hasher,
             tokens: await TokenService(
                 secret: configuration.jwtSecret, previousSecrets: configuration.jwtPreviousSecrets,
                 lifetimeSeconds: configuration.jwtTTLSeconds))
@@ -167,7 +171,9 @@ public struct Application: Sendable {
         let store = try await Self.openDatabase(configuration, logger: logger)
         let server: HTTPServer
         let port: Int
+        var tracing: TracingExport?
         do {
+            if let settings = configuration.tracing { tracing = try TracingExport.start(settings, metrics: metrics, logger: logger) }
             let responder = RoutedPipeline(middlewares, router: try await makeRouter(store: store, logger: logger))
             var serverConfiguration = configuration.server
             if configuration.metricsEnabled { serverConfiguration.observer = metrics }
@@ -175,6 +181,7 @@ public struct Application: Sendable {
             port = try server.start()
         } catch {
             await store.close()  // ends the database threads and the PostgreSQL pool's task
+            await tracing?.shutdown()
             throw error
         }
         if configuration.jwtSecretIsEphemeral {
@@ -190,6 +197,7 @@ public struct Application: Sendable {
         server.shutdown(graceSeconds: configuration.shutdownGraceSeconds)
         await server.waitUntilStopped()
         await store.close()
+        await tracing?.shutdown()  // the last spans, within a bounded time
         logger.notice("stopped")
     }
 

@@ -43,6 +43,11 @@ public struct AppConfiguration: Sendable {
     public var metricsEnabled = true
     /// Bearer token guarding `GET /metrics`; nil: open in development, 404 in production.
     public var metricsToken: String?
+    /// OpenTelemetry tracing (`OTEL_*`); nil when no endpoint is set: tracing off.
+    public var tracing: TracingSettings?
+    /// The sampler and export settings read even while tracing is off, so `config check`
+    /// shows what an endpoint would get.
+    var tracingDefaults = TracingSettings(endpoint: "")
 
     public init(jwtSecret: String) { self.jwtSecret = jwtSecret }
 
@@ -97,8 +102,29 @@ public struct AppConfiguration: Sendable {
                 case .authCookie: String(authCookie)
                 case .metricsEnabled: String(metricsEnabled)
                 case .metricsToken: metricsToken == nil ? "" : "<set, \(metricsToken!.utf8.count) bytes>"
+                case .otelExporterOTLPEndpoint, .otelExporterOTLPProtocol, .otelExporterOTLPHeaders, .otelExporterOTLPTimeout, .otelServiceName,
+                    .otelResourceAttributes, .otelTracesSampler, .otelTracesSamplerArg, .otelBSPScheduleDelay, .otelBSPMaxQueueSize:
+                    tracingValue(key)
                 }
             return (key, value)
+        }
+    }
+
+    private func tracingValue(_ key: ConfigurationKey) -> String {
+        let tracing = tracing ?? tracingDefaults
+        let pairs = { (pairs: [TracingSettings.Pair]) in pairs.map { "\($0.name)=\($0.value)" }.joined(separator: ",") }
+        return switch key {
+        case .otelExporterOTLPEndpoint: tracing.endpoint
+        case .otelExporterOTLPProtocol: tracing.exportProtocol.rawValue
+        case .otelExporterOTLPHeaders: tracing.headers.isEmpty ? "" : "<\(tracing.headers.count) set>"
+        case .otelExporterOTLPTimeout: String(tracing.exportTimeoutMilliseconds)
+        case .otelServiceName: tracing.serviceName
+        case .otelResourceAttributes: pairs(tracing.resourceAttributes)
+        case .otelTracesSampler: tracing.sampler.rawValue
+        case .otelTracesSamplerArg: String(tracing.samplerRatio)
+        case .otelBSPScheduleDelay: String(tracing.scheduleDelayMilliseconds)
+        case .otelBSPMaxQueueSize: String(tracing.maxQueueSize)
+        default: ""
         }
     }
 

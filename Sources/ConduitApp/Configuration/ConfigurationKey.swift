@@ -35,6 +35,16 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case authCookie = "AUTH_COOKIE"
     case metricsEnabled = "METRICS_ENABLED"
     case metricsToken = "METRICS_TOKEN"
+    case otelExporterOTLPEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT"
+    case otelExporterOTLPProtocol = "OTEL_EXPORTER_OTLP_PROTOCOL"
+    case otelExporterOTLPHeaders = "OTEL_EXPORTER_OTLP_HEADERS"
+    case otelExporterOTLPTimeout = "OTEL_EXPORTER_OTLP_TIMEOUT"
+    case otelServiceName = "OTEL_SERVICE_NAME"
+    case otelResourceAttributes = "OTEL_RESOURCE_ATTRIBUTES"
+    case otelTracesSampler = "OTEL_TRACES_SAMPLER"
+    case otelTracesSamplerArg = "OTEL_TRACES_SAMPLER_ARG"
+    case otelBSPScheduleDelay = "OTEL_BSP_SCHEDULE_DELAY"
+    case otelBSPMaxQueueSize = "OTEL_BSP_MAX_QUEUE_SIZE"
 
     /// The key as swift-configuration reads it: `MAX_BODY_BYTES` is `max.body.bytes`, which its
     /// environment provider spells `MAX_BODY_BYTES` and its command-line provider `--max-body-bytes`.
@@ -42,7 +52,10 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
 
     public var commandLineFlag: String { "--" + rawValue.lowercased().replacingOccurrences(of: "_", with: "-") }
 
-    public var isSecret: Bool { self == .jwtSecret || self == .jwtPreviousSecrets || self == .databaseURL || self == .metricsToken }
+    public var isSecret: Bool {
+        self == .jwtSecret || self == .jwtPreviousSecrets || self == .databaseURL || self == .metricsToken
+            || self == .otelExporterOTLPHeaders
+    }
 
     /// The default as text, or nil when there is none (a secret, or derived at start-up).
     public var defaultValue: String? {
@@ -76,6 +89,16 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .authCookie: "false"
         case .metricsEnabled: "true"
         case .metricsToken: ""
+        case .otelExporterOTLPEndpoint: ""
+        case .otelExporterOTLPProtocol: "http/protobuf"
+        case .otelExporterOTLPHeaders: ""
+        case .otelExporterOTLPTimeout: "10000"
+        case .otelServiceName: "conduit"
+        case .otelResourceAttributes: ""
+        case .otelTracesSampler: "parentbased_always_on"
+        case .otelTracesSamplerArg: "1.0"
+        case .otelBSPScheduleDelay: "5000"
+        case .otelBSPMaxQueueSize: "2048"
         }
     }
 
@@ -110,6 +133,16 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .authCookie: "true for browser frontends: login also sets the token in an HttpOnly cookie that is accepted as auth; writes it authenticates need an Origin from CORS_ALLOWED_ORIGINS."
         case .metricsEnabled: "false turns metrics off: the kernel reports nothing and GET /metrics answers 404."
         case .metricsToken: "When set, GET /metrics requires Authorization: Bearer <token>. Empty: /metrics is open in development and 404 in production."
+        case .otelExporterOTLPEndpoint: "OpenTelemetry collector base URL (http://collector:4318): traces are exported by OTLP/HTTP to <url>/v1/traces. Empty (the default): tracing off."
+        case .otelExporterOTLPProtocol: "http/protobuf or http/json (gRPC is not built in)."
+        case .otelExporterOTLPHeaders: "Headers sent with every export, name=value pairs separated by commas (an API key for the collector)."
+        case .otelExporterOTLPTimeout: "Milliseconds one export may take (connecting included) before its spans are counted lost."
+        case .otelServiceName: "service.name of every span."
+        case .otelResourceAttributes: "More resource attributes, key=value pairs separated by commas (deployment.environment=prod)."
+        case .otelTracesSampler: "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio."
+        case .otelTracesSamplerArg: "The ratio (0 to 1) of the traceidratio samplers."
+        case .otelBSPScheduleDelay: "Milliseconds between two exports of finished spans."
+        case .otelBSPMaxQueueSize: "Finished spans waiting for export at most; past it spans are dropped (conduit_tracing_spans_dropped_total), never requests slowed."
         }
     }
 }
