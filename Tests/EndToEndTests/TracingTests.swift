@@ -58,6 +58,7 @@ struct TracingTests {
         #expect(serverSpan.attributes["http.response.status_code"] == "200")
         #expect(serverSpan.attributes["network.peer.address"] == "127.0.0.1")
         #expect(serverSpan.statusCode != 2)
+        #expect(serverSpan.traceState == "vendor=opaque", "tracestate travels with the trace")
 
         // The read unit is the server span's child, its statements the unit's children.
         let system = server.databaseURL?.hasPrefix("postgres") == true ? "postgresql" : "sqlite"
@@ -112,6 +113,24 @@ struct TracingTests {
         let span = try #require(receiver.wait { spans in spans.first { $0.spanID == ids[2] } })
         #expect(span.name == "GET" && span.parentSpanID.isEmpty && span.traceID == ids[1])
         #expect(span.attributes["http.route"] == nil && span.attributes["http.response.status_code"] == "404")
+    }
+
+    @Test("the default protocol, http/protobuf, reaches the collector")
+    func protobufExport() throws {
+        let receiver = try OTLPReceiver()
+        defer { receiver.stop() }
+        var environment = Self.environment(endpointPort: receiver.port)
+        environment.removeValue(forKey: "OTEL_EXPORTER_OTLP_PROTOCOL")
+        let server = try ServerProcess.start(environment: environment)
+        defer { server.stop() }
+        #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
+        // No protobuf decoder here: the span's name travels as its UTF-8 bytes in the message.
+        let name = Data("GET /healthz".utf8)
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, !receiver.requestBodies.contains(where: { $0.range(of: name) != nil }) { usleep(50_000) }
+        #expect(receiver.requestBodies.contains { $0.range(of: name) != nil })
+        #expect(receiver.spans().isEmpty, "the bodies are not JSON")
+        #expect(receiver.requestPaths.allSatisfy { $0 == "/v1/traces" })
     }
 
     @Test("a collector that is down never fails a request; the lost spans are counted in /metrics")

@@ -20,6 +20,8 @@ public final class OTLPReceiver: Sendable {
         public let attributes: [String: String]
         /// OTLP's status code: 0 unset, 1 ok, 2 error.
         public let statusCode: Int
+        /// The W3C `tracestate` the span carries.
+        public let traceState: String
     }
 
     public let port: Int
@@ -76,6 +78,9 @@ public final class OTLPReceiver: Sendable {
 
     /// The request paths received so far (`/v1/traces`).
     public var requestPaths: [String] { paths.withLock { $0 } }
+
+    /// The request bodies received so far, as sent (JSON or protobuf).
+    public var requestBodies: [Data] { bodies.withLock { $0 } }
 
     /// Every span received so far.
     public func spans() -> [Span] {
@@ -150,7 +155,8 @@ public final class OTLPReceiver: Sendable {
                     spans.append(Span(
                         traceID: hex(span["traceId"]), spanID: hex(span["spanId"]), parentSpanID: hex(span["parentSpanId"]),
                         name: span["name"] as? String ?? "", kind: span["kind"] as? Int ?? 0, attributes: attributes,
-                        statusCode: (span["status"] as? [String: Any])?["code"] as? Int ?? 0))
+                        statusCode: (span["status"] as? [String: Any])?["code"] as? Int ?? 0,
+                        traceState: span["traceState"] as? String ?? ""))
                 }
             }
         }
