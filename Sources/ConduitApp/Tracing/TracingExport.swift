@@ -1,7 +1,6 @@
 import Logging
 import OTel
 import ServiceLifecycle
-import Tracing
 
 /// The process's span export: swift-otel's tracer installed as the global tracer, and its
 /// pipeline (bounded queue, batches, OTLP/HTTP exporter) running in a task of its own. Only
