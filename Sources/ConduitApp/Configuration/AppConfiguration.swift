@@ -45,9 +45,9 @@ public struct AppConfiguration: Sendable {
     public var metricsToken: String?
     /// OpenTelemetry tracing (`OTEL_*`); nil when no endpoint is set: tracing off.
     public var tracing: TracingSettings?
-    /// The sampler and export settings read even while tracing is off, so `config check`
-    /// shows what an endpoint would get.
-    var tracingDefaults = TracingSettings(endpoint: "")
+    /// What the `OTEL_*` keys say whether or not an endpoint is set (`tracing` is this when
+    /// one is), so that `config check` shows what an endpoint would get.
+    var otelValues = TracingSettings(endpoint: "")
 
     public init(jwtSecret: String) { self.jwtSecret = jwtSecret }
 
@@ -111,7 +111,7 @@ public struct AppConfiguration: Sendable {
     }
 
     private func tracingValue(_ key: ConfigurationKey) -> String {
-        let tracing = tracing ?? tracingDefaults
+        let tracing = tracing ?? otelValues
         let pairs = { (pairs: [TracingSettings.Pair]) in pairs.map { "\($0.name)=\($0.value)" }.joined(separator: ",") }
         return switch key {
         case .otelExporterOTLPEndpoint: tracing.endpoint

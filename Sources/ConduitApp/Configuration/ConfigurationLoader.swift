@@ -122,8 +122,8 @@ public enum ConfigurationLoader {
         }
         configuration.metricsEnabled = try values.choice(.metricsEnabled, Values.boolean, "true or false")
         configuration.metricsToken = try values.metricsToken(environment: environment)
-        configuration.tracingDefaults = try values.tracing()
-        configuration.tracing = configuration.tracingDefaults.endpoint.isEmpty ? nil : configuration.tracingDefaults
+        configuration.otelValues = try values.tracing()
+        configuration.tracing = configuration.otelValues.endpoint.isEmpty ? nil : configuration.otelValues
         return configuration
     }
 
