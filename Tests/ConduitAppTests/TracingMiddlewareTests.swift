@@ -67,3 +67,15 @@ struct TracingMiddlewareTests {
         #expect(TraceParentIDs("garbage") == nil)
     }
 }
+
+/// Tracing off must cost nothing: the middleware is not even in the chain.
+@Suite("Tracing in the pipeline")
+struct TracingPipelineTests {
+    @Test("off: no tracing middleware; on: it is the outermost")
+    func placement() {
+        var configuration = AppConfiguration(jwtSecret: String(repeating: "k", count: 40))
+        #expect(!Application(configuration: configuration).middlewares.contains { $0 is TracingMiddleware })
+        configuration.tracing = TracingSettings(endpoint: "http://127.0.0.1:4318")
+        #expect(Application(configuration: configuration).middlewares.first is TracingMiddleware)
+    }
+}
