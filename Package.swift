@@ -25,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Tracing: the API, and swift-otel's OTLP/HTTP exporter only (gRPC is not built).
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.4.1"),
     ],
     targets: [
         // libevent 2.1 (evhttp + pthreads support) from the system, found through pkg-config.
@@ -78,6 +82,10 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
 
@@ -118,7 +126,13 @@ let package = Package(
             path: "Tests/Support", swiftSettings: strict),
 
         .testTarget(name: "HTTPKernelTests", dependencies: ["HTTPKernel", "HTTPTestSupport"], swiftSettings: strict),
-        .testTarget(name: "ConduitAppTests", dependencies: ["ConduitApp", "HTTPTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ConduitAppTests",
+            dependencies: [
+                "ConduitApp", "HTTPTestSupport",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strict),
         // Starts the real `conduit` binary; `swift build` must have built it (Scripts/test.sh does).
         .testTarget(name: "EndToEndTests", dependencies: ["HTTPTestSupport"], swiftSettings: strict),
     ],

@@ -46,6 +46,7 @@ public struct Application: Sendable {
     /// inside them and outside everything that may throw.
     var middlewares: [any HTTPMiddleware] {
         var chain: [any HTTPMiddleware] = [CredentialedResponsesMiddleware()]
+        if configuration.tracing != nil { chain.insert(TracingMiddleware(), at: 0) }  // outermost: sees the final status
         let cors = CORSMiddleware(origins: configuration.corsAllowedOrigins, allowsCredentials: configuration.authCookie)
         if cors.isEnabled { chain.append(cors) }
         if let generalRateLimit { chain.append(generalRateLimit) }
@@ -67,17 +68,20 @@ public struct Application: Sendable {
         ).register(on: &router)
         OpenAPIRoute().register(on: &router)
         // Repositories see the store through the timing wrapper (query latency, connections in use).
-        let store: any SQLStore =
+        var store: any SQLStore =
             configuration.metricsEnabled
             ? InstrumentedSQLStore(
                 database, connections: database.connectionCount,
                 metrics: metrics)
             : database
+        if configuration.tracing != nil { store = TracedSQLStore(store, engine: database.engine) }  // spans per unit and statement
         // Password hashing gets its own threads: never an event loop, never the cooperative pool.
         let hashingPool = BlockingPool(threads: configuration.eventLoops, name: "password-hash")
+        var hasher = PasswordHasher(parameters: .init(logN: configuration.passwordHashCost), pool: hashingPool)
+        hasher.traced = configuration.tracing != nil
         let users = UsersService(
             users: SQLUsersRepository(store: store),
-            hasher: PasswordHasher(parameters: .init(logN: configuration.passwordHashCost), pool: hashingPool),
+            hasher: hasher,
             tokens: await TokenService(
                 secret: configuration.jwtSecret, previousSecrets: configuration.jwtPreviousSecrets,
                 lifetimeSeconds: configuration.jwtTTLSeconds))
@@ -174,13 +178,15 @@ public struct Application: Sendable {
         public let port: Int
         let server: HTTPServer
         let store: any DatabaseStore
+        let tracing: TracingExport?
 
         /// Stops accepting, lets in-flight requests finish (up to `graceSeconds`), closes
-        /// idle connections, then releases the database.
+        /// idle connections, then releases the database and exports the last spans.
         public func stop(graceSeconds: Int) async {
             server.shutdown(graceSeconds: graceSeconds)
             await server.waitUntilStopped()
             await store.close()  // ends the database threads and the PostgreSQL pool's task
+            await tracing?.shutdown()  // the last spans, within a bounded time
         }
     }
 
@@ -188,14 +194,17 @@ public struct Application: Sendable {
     /// What `run()` does before it waits for a signal; tests serve this way over real sockets.
     public func serve(logger: Logger) async throws -> Serving {
         let store = try await Self.openDatabase(configuration, logger: logger)
+        var tracing: TracingExport?
         do {
+            if let settings = configuration.tracing { tracing = try TracingExport.start(settings, metrics: metrics, logger: logger) }
             let responder = RoutedPipeline(middlewares, router: try await makeRouter(store: store, logger: logger), errorFormat: ErrorEnvelope.format)
             var serverConfiguration = configuration.server
             if configuration.metricsEnabled { serverConfiguration.observer = metrics }
             let server = HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)
-            return Serving(port: try server.start(), server: server, store: store)
+            return Serving(port: try server.start(), server: server, store: store, tracing: tracing)
         } catch {
             await store.close()
+            await tracing?.shutdown()
             throw error
         }
     }

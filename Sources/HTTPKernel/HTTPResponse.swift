@@ -1,3 +1,5 @@
+import Logging
+
 /// A response as a plain value; the owning event loop turns it into bytes.
 public struct HTTPResponse: Sendable {
     public var status: Int
@@ -5,6 +7,9 @@ public struct HTTPResponse: Sendable {
     public var body: [UInt8]
     /// The route template that produced the response (set by the router), for the access log.
     public var route: String?
+    /// Extra fields for the kernel's access log line, such as the application's correlation
+    /// ids; nil (the usual case) costs the access log nothing.
+    public var logMetadata: Logger.Metadata?
 
     public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status

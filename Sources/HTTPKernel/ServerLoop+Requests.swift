@@ -143,13 +143,15 @@ extension ServerLoop {
         guard timesRequests else { return }
         let elapsed = ServerLoop.monotonicNanoseconds() - exchange.startedAt
         observer?.responded(method: exchange.method, route: response.route, status: response.status, durationNanoseconds: elapsed)
-        logAccess(exchange, status: response.status, bytes: isHead ? 0 : response.body.count, route: response.route, elapsed: elapsed)
+        logAccess(
+            exchange, status: response.status, bytes: isHead ? 0 : response.body.count, route: response.route, elapsed: elapsed,
+            extra: response.logMetadata)
     }
 
-    private func logAccess(_ exchange: PendingExchange, status: Int, bytes: Int, route: String?, elapsed: UInt64) {
+    private func logAccess(_ exchange: PendingExchange, status: Int, bytes: Int, route: String?, elapsed: UInt64, extra: Logger.Metadata? = nil) {
         guard logsAccess else { return }
         let micros = elapsed / 1000
-        logger.info("request", metadata: [
+        var metadata: Logger.Metadata = [
             "request_id": .string(exchange.requestID),
             "method": .string(exchange.method.rawValue),
             "path": .string(exchange.path),
@@ -158,7 +160,9 @@ extension ServerLoop {
             "bytes": .stringConvertible(bytes),
             "duration_ms": .stringConvertible(Double(micros) / 1000),
             "peer": .string(exchange.peerAddress),
-        ])
+        ]
+        if let extra { metadata.merge(extra) { kernel, _ in kernel } }
+        logger.info("request", metadata: metadata)
     }
 
     // MARK: Copying the request out of evhttp

@@ -47,6 +47,11 @@ public struct AppConfiguration: Sendable {
     public var compressionEnabled = true
     public var compressionMinBytes = 1024
     public var compressionLevel = 6
+    /// OpenTelemetry tracing (`OTEL_*`); nil when no endpoint is set: tracing off.
+    public var tracing: TracingSettings?
+    /// What the `OTEL_*` keys say whether or not an endpoint is set (`tracing` is this when
+    /// one is), so that `config check` shows what an endpoint would get.
+    var otelValues = TracingSettings(endpoint: "")
 
     public init(jwtSecret: String) { self.jwtSecret = jwtSecret }
 
@@ -105,8 +110,29 @@ public struct AppConfiguration: Sendable {
                 case .compressionEnabled: String(compressionEnabled)
                 case .compressionMinBytes: String(compressionMinBytes)
                 case .compressionLevel: String(compressionLevel)
+                case .otelExporterOTLPEndpoint, .otelExporterOTLPProtocol, .otelExporterOTLPHeaders, .otelExporterOTLPTimeout, .otelServiceName,
+                    .otelResourceAttributes, .otelTracesSampler, .otelTracesSamplerArg, .otelBSPScheduleDelay, .otelBSPMaxQueueSize:
+                    tracingValue(key)
                 }
             return (key, value)
+        }
+    }
+
+    private func tracingValue(_ key: ConfigurationKey) -> String {
+        let tracing = tracing ?? otelValues
+        let pairs = { (pairs: [TracingSettings.Pair]) in pairs.map { "\($0.name)=\($0.value)" }.joined(separator: ",") }
+        return switch key {
+        case .otelExporterOTLPEndpoint: tracing.endpoint
+        case .otelExporterOTLPProtocol: tracing.exportProtocol.rawValue
+        case .otelExporterOTLPHeaders: tracing.headers.isEmpty ? "" : "<\(tracing.headers.count) set>"
+        case .otelExporterOTLPTimeout: String(tracing.exportTimeoutMilliseconds)
+        case .otelServiceName: tracing.serviceName
+        case .otelResourceAttributes: pairs(tracing.resourceAttributes)
+        case .otelTracesSampler: tracing.sampler.rawValue
+        case .otelTracesSamplerArg: String(tracing.samplerRatio)
+        case .otelBSPScheduleDelay: String(tracing.scheduleDelayMilliseconds)
+        case .otelBSPMaxQueueSize: String(tracing.maxQueueSize)
+        default: ""
         }
     }
 

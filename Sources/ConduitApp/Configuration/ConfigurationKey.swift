@@ -38,6 +38,16 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case compressionEnabled = "COMPRESSION_ENABLED"
     case compressionMinBytes = "COMPRESSION_MIN_BYTES"
     case compressionLevel = "COMPRESSION_LEVEL"
+    case otelExporterOTLPEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT"
+    case otelExporterOTLPProtocol = "OTEL_EXPORTER_OTLP_PROTOCOL"
+    case otelExporterOTLPHeaders = "OTEL_EXPORTER_OTLP_HEADERS"
+    case otelExporterOTLPTimeout = "OTEL_EXPORTER_OTLP_TIMEOUT"
+    case otelServiceName = "OTEL_SERVICE_NAME"
+    case otelResourceAttributes = "OTEL_RESOURCE_ATTRIBUTES"
+    case otelTracesSampler = "OTEL_TRACES_SAMPLER"
+    case otelTracesSamplerArg = "OTEL_TRACES_SAMPLER_ARG"
+    case otelBSPScheduleDelay = "OTEL_BSP_SCHEDULE_DELAY"
+    case otelBSPMaxQueueSize = "OTEL_BSP_MAX_QUEUE_SIZE"
 
     /// The key as swift-configuration reads it: `MAX_BODY_BYTES` is `max.body.bytes`, which its
     /// environment provider spells `MAX_BODY_BYTES` and its command-line provider `--max-body-bytes`.
@@ -45,7 +55,10 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
 
     public var commandLineFlag: String { "--" + rawValue.lowercased().replacingOccurrences(of: "_", with: "-") }
 
-    public var isSecret: Bool { self == .jwtSecret || self == .jwtPreviousSecrets || self == .databaseURL || self == .metricsToken }
+    public var isSecret: Bool {
+        self == .jwtSecret || self == .jwtPreviousSecrets || self == .databaseURL || self == .metricsToken
+            || self == .otelExporterOTLPHeaders
+    }
 
     /// The default as text, or nil when there is none (a secret, or derived at start-up).
     public var defaultValue: String? {
@@ -82,6 +95,16 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .compressionEnabled: "true"
         case .compressionMinBytes: "1024"
         case .compressionLevel: "6"
+        case .otelExporterOTLPEndpoint: ""
+        case .otelExporterOTLPProtocol: "http/protobuf"
+        case .otelExporterOTLPHeaders: ""
+        case .otelExporterOTLPTimeout: "10000"
+        case .otelServiceName: "conduit"
+        case .otelResourceAttributes: ""
+        case .otelTracesSampler: "parentbased_always_on"
+        case .otelTracesSamplerArg: "1.0"
+        case .otelBSPScheduleDelay: "5000"
+        case .otelBSPMaxQueueSize: "2048"
         }
     }
 
@@ -119,6 +142,16 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .compressionEnabled: "true: bodies of text and JSON types are gzip- or deflate-coded for clients that send Accept-Encoding; false: never."
         case .compressionMinBytes: "Smallest body worth compressing, in bytes; smaller ones go out as they are."
         case .compressionLevel: "zlib level, 1 (fastest) to 9 (smallest)."
+        case .otelExporterOTLPEndpoint: "OpenTelemetry collector base URL (http://collector:4318): traces are exported by OTLP/HTTP to <url>/v1/traces. Empty (the default): tracing off."
+        case .otelExporterOTLPProtocol: "http/protobuf or http/json (gRPC is not built in)."
+        case .otelExporterOTLPHeaders: "Headers sent with every export, name=value pairs separated by commas (an API key for the collector)."
+        case .otelExporterOTLPTimeout: "Milliseconds one export may take (connecting included) before its spans are counted lost."
+        case .otelServiceName: "service.name of every span."
+        case .otelResourceAttributes: "More resource attributes, key=value pairs separated by commas (deployment.environment=prod)."
+        case .otelTracesSampler: "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio."
+        case .otelTracesSamplerArg: "The ratio (0 to 1) of the traceidratio samplers."
+        case .otelBSPScheduleDelay: "Milliseconds between two exports of finished spans."
+        case .otelBSPMaxQueueSize: "Finished spans waiting for export at most; past it spans are dropped (conduit_tracing_spans_dropped_total), never requests slowed."
         }
     }
 }

@@ -125,6 +125,8 @@ public enum ConfigurationLoader {
         configuration.compressionEnabled = try values.choice(.compressionEnabled, Values.boolean, "true or false")
         configuration.compressionMinBytes = try values.integer(.compressionMinBytes, in: 0...(1 << 30))
         configuration.compressionLevel = try values.integer(.compressionLevel, in: 1...9)
+        configuration.otelValues = try values.tracing()
+        configuration.tracing = configuration.otelValues.endpoint.isEmpty ? nil : configuration.otelValues
         return configuration
     }
 
@@ -190,6 +192,41 @@ public enum ConfigurationLoader {
                 throw ConfigurationError("METRICS_TOKEN must be at least 16 bytes when APP_ENV=production")
             }
             return token
+        }
+
+        /// The `OTEL_*` keys; an empty endpoint means tracing off (the rest is still checked).
+        func tracing() throws(ConfigurationError) -> TracingSettings {
+            let endpoint = (string(.otelExporterOTLPEndpoint) ?? "").trimmingCharacters(in: .whitespaces)
+            guard endpoint.isEmpty || TracingSettings.validEndpoint(endpoint) else {
+                throw ConfigurationError("OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL such as http://collector:4318, got \(quoted(endpoint))")
+            }
+            var settings = TracingSettings(endpoint: endpoint)
+            settings.exportProtocol = try choice(
+                .otelExporterOTLPProtocol, TracingSettings.ExportProtocol.init(rawValue:), "http/protobuf or http/json")
+            for (key, target) in [(ConfigurationKey.otelExporterOTLPHeaders, \TracingSettings.headers), (.otelResourceAttributes, \.resourceAttributes)] {
+                guard let pairs = TracingSettings.pairs(string(key) ?? "") else {
+                    throw ConfigurationError("\(key.rawValue) must be name=value pairs separated by commas")
+                }
+                settings[keyPath: target] = pairs
+            }
+            let serviceName = (string(.otelServiceName) ?? "").trimmingCharacters(in: .whitespaces)
+            if !serviceName.isEmpty { settings.serviceName = serviceName }
+            settings.sampler = try choice(
+                .otelTracesSampler, TracingSettings.Sampler.init(rawValue:),
+                "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio")
+            // A number in the JSON file, text elsewhere.
+            let ratioText =
+                string(.otelTracesSamplerArg)
+                ?? reader.double(forKey: Configuration.ConfigKey(ConfigurationKey.otelTracesSamplerArg.readerKey)).map { String($0) }
+                ?? ConfigurationKey.otelTracesSamplerArg.defaultValue!
+            guard let ratio = Double(ratioText), (0...1).contains(ratio) else {
+                throw ConfigurationError("OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1, got \(quoted(ratioText))")
+            }
+            settings.samplerRatio = ratio
+            settings.exportTimeoutMilliseconds = try integer(.otelExporterOTLPTimeout, in: 1...600_000)
+            settings.scheduleDelayMilliseconds = try integer(.otelBSPScheduleDelay, in: 1...600_000)
+            settings.maxQueueSize = try integer(.otelBSPMaxQueueSize, in: 1...1_000_000)
+            return settings
         }
 
         /// `*`, or origins as `scheme://host[:port]`; `*` is refused in production.

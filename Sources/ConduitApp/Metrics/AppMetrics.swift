@@ -14,6 +14,7 @@ public enum MetricName: String, CaseIterable, Sendable {
     case executorQueueDepth = "conduit_executor_queue_depth"
     case dbPoolConnections = "conduit_db_pool_connections"
     case dbQueryDuration = "conduit_db_query_duration_seconds"
+    case tracingSpansDropped = "conduit_tracing_spans_dropped_total"
 }
 
 /// The process's metrics: a Prometheus registry fed through swift-metrics handles that are

@@ -2,6 +2,7 @@ import Crypto
 import CryptoExtras
 import Foundation
 import HTTPKernel
+import Tracing
 
 /// Salted, memory-hard password hashes (scrypt from swift-crypto), computed on a dedicated
 /// `BlockingPool` so that a hash (tens of milliseconds of CPU and 32 MiB of memory at the
@@ -25,6 +26,9 @@ public struct PasswordHasher: Sendable {
 
     public let parameters: Parameters
     private let pool: BlockingPool
+    /// Whether each hash and verification gets a span (tracing on); off, not even a check of
+    /// the task-local context is paid.
+    public var traced = false
     private static let saltBytes = 16
     private static let hashBytes = 32
 
@@ -35,21 +39,35 @@ public struct PasswordHasher: Sendable {
 
     public func hash(_ password: String) async throws -> String {
         let parameters = self.parameters
-        return try await pool.run {
-            var generator = SystemRandomNumberGenerator()
-            let salt = (0..<Self.saltBytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-            let derived = try Self.derive(password, salt: salt, parameters: parameters)
-            return "$scrypt$ln=\(parameters.logN),r=\(parameters.blockSize),p=\(parameters.parallelism)$"
-                + Self.base64(salt) + "$" + Self.base64(derived)
+        return try await spanned("password hash") {
+            try await pool.run {
+                var generator = SystemRandomNumberGenerator()
+                let salt = (0..<Self.saltBytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+                let derived = try Self.derive(password, salt: salt, parameters: parameters)
+                return "$scrypt$ln=\(parameters.logN),r=\(parameters.blockSize),p=\(parameters.parallelism)$"
+                    + Self.base64(salt) + "$" + Self.base64(derived)
+            }
         }
     }
 
     /// Whether `password` matches `encoded`. A malformed hash never matches.
     public func verify(_ password: String, against encoded: String) async throws -> Bool {
         guard let stored = StoredHash(encoded) else { return false }
-        return try await pool.run {
-            let derived = try Self.derive(password, salt: stored.salt, parameters: stored.parameters)
-            return Self.constantTimeEquals(derived, stored.hash)
+        return try await spanned("password verify") {
+            try await pool.run {
+                let derived = try Self.derive(password, salt: stored.salt, parameters: stored.parameters)
+                return Self.constantTimeEquals(derived, stored.hash)
+            }
+        }
+    }
+
+    /// The span waits on the async side while the pool's thread hashes; it carries the cost
+    /// parameter, never the password or the hash.
+    private func spanned<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
+        guard traced else { return try await body() }
+        return try await withSpan(name) { span in
+            span.attributes["conduit.password.scrypt_log_n"] = parameters.logN
+            return try await body()
         }
     }
 
