@@ -23,17 +23,22 @@ struct CompressionMiddleware: HTTPMiddleware {
     }
 
     func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
+        // Most load tools and many API clients send no Accept-Encoding: they get the body as it
+        // is, and the only work is the Vary a cache needs, decided with the cheap checks first.
+        guard request.headers["Accept-Encoding"] != nil else {
+            var response = try await next.respond(to: request)
+            if worthCompressing(response, for: request) { response.headers.add("Vary", "Accept-Encoding") }
+            return response
+        }
         let accepted = AcceptEncoding(request.headers.values(for: "Accept-Encoding"))
         if accepted.nothingAcceptable {
             throw HTTPError(status: 406, key: "Accept-Encoding", "allows none of gzip, deflate or identity")
         }
         var response = try await next.respond(to: request)
-        guard request.method != .head, response.status >= 200, response.status != 204, response.status != 304,
-              !response.body.isEmpty, response.headers["Content-Encoding"] == nil
-        else { return response }
-        let worthCompressing = Self.isCompressible(response.headers["Content-Type"]) && response.body.count >= minimumBytes
         // A client that refuses identity gets a coding whatever the size or type.
-        guard worthCompressing || !accepted.identityAllowed else { return response }
+        guard worthCompressing(response, for: request) || (!accepted.identityAllowed && Self.mayCode(response, for: request)) else {
+            return response
+        }
         response.headers.add("Vary", "Accept-Encoding")
         guard let coding = accepted.preferred, let compressed = deflaters.compress(response.body, with: coding) else { return response }
         response.body = compressed
@@ -41,10 +46,24 @@ struct CompressionMiddleware: HTTPMiddleware {
         return response
     }
 
+    /// A body that may be coded at all: not for HEAD, 1xx, 204 or 304, not empty, not coded yet.
+    static func mayCode(_ response: HTTPResponse, for request: HTTPRequest) -> Bool {
+        request.method != .head && response.status >= 200 && response.status != 204 && response.status != 304
+            && !response.body.isEmpty && response.headers["Content-Encoding"] == nil
+    }
+
+    /// Large enough and of a compressible type.
+    func worthCompressing(_ response: HTTPResponse, for request: HTTPRequest) -> Bool {
+        response.body.count >= max(minimumBytes, 1) && Self.mayCode(response, for: request)
+            && Self.isCompressible(response.headers["Content-Type"])
+    }
+
     /// Text and the structured text types (JSON, XML, JavaScript); not images or archives,
     /// which are compressed already.
     static func isCompressible(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
+        // What this API sends, without lowercasing or trimming.
+        if contentType.hasPrefix("application/json") { return true }
         let mediaType = contentType.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
         return mediaType.hasPrefix("text/") || mediaType.hasSuffix("+json") || mediaType.hasSuffix("+xml")
             || ["application/json", "application/xml", "application/javascript", "image/svg+xml"].contains(mediaType)
