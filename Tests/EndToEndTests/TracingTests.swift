@@ -126,9 +126,7 @@ struct TracingTests {
         #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
         // No protobuf decoder here: the span's name travels as its UTF-8 bytes in the message.
         let name = Data("GET /healthz".utf8)
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, !receiver.requestBodies.contains(where: { $0.range(of: name) != nil }) { usleep(50_000) }
-        #expect(receiver.requestBodies.contains { $0.range(of: name) != nil })
+        #expect(waitUntil(limitSeconds: 20, everyMilliseconds: 50) { receiver.requestBodies.contains { $0.range(of: name) != nil } })
         #expect(receiver.spans().isEmpty, "the bodies are not JSON")
         #expect(receiver.requestPaths.allSatisfy { $0 == "/v1/traces" })
     }
@@ -141,13 +139,11 @@ struct TracingTests {
         defer { server.stop() }
         let client = try RawHTTPClient(port: server.port)
         for _ in 0..<20 { #expect(try client.get("/healthz").status == 200) }
-        let deadline = Date().addingTimeInterval(20)
         var dropped = 0.0
-        while Date() < deadline {
+        _ = try waitUntil(limitSeconds: 20, everyMilliseconds: 100) {
             let text = try client.get("/metrics").text
             dropped = MetricsAPITests.value(text, #"conduit_tracing_spans_dropped_total{reason="export_failed"}"#) ?? 0
-            if dropped >= 20 { break }
-            usleep(100_000)
+            return dropped >= 20
         }
         #expect(dropped >= 20, "the spans of 20 requests were lost and counted")
         #expect(try client.get("/healthz").status == 200)

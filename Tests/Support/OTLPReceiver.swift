@@ -87,14 +87,14 @@ public final class OTLPReceiver: Sendable {
         bodies.withLock { $0 }.flatMap(Self.spans(in:))
     }
 
-    /// Polls until `found` returns a value, or nil after `seconds`.
+    /// Waits until `found` returns a value for the spans received, or nil after `seconds`.
     public func wait<T>(seconds: Double = 20, for found: ([Span]) -> T?) -> T? {
-        let deadline = Date().addingTimeInterval(seconds)
-        repeat {
-            if let value = found(spans()) { return value }
-            usleep(50_000)
-        } while Date() < deadline
-        return found(spans())
+        var value: T?
+        _ = waitUntil(limitSeconds: seconds, everyMilliseconds: 50) {
+            value = found(spans())
+            return value != nil
+        }
+        return value
     }
 
     private func serve(_ connection: Int32) {
