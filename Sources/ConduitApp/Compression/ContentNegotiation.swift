@@ -19,9 +19,6 @@ struct AcceptEncoding: Equatable, Sendable {
     /// Neither a coding we have nor the unencoded body: the request can only get a 406.
     var nothingAcceptable: Bool { preferred == nil && !identityAllowed }
 
-    /// No header: no coding (a client that does not ask for compression does not get it).
-    static let identityOnly = AcceptEncoding(preferred: nil, identityAllowed: true)
-
     /// Parses the header's values (every `Accept-Encoding` field, in order). An element whose
     /// weight is not a valid qvalue is ignored, as if absent; codings compare case-insensitively;
     /// `x-gzip` is `gzip` (RFC 9110 §8.4.1.3).
@@ -63,11 +60,6 @@ struct AcceptEncoding: Equatable, Sendable {
         }
         // Identity is acceptable unless refused by name or by `*;q=0`.
         identityAllowed = (identityWeight ?? 1) > 0
-    }
-
-    init(preferred: ContentCoding?, identityAllowed: Bool) {
-        self.preferred = preferred
-        self.identityAllowed = identityAllowed
     }
 
     /// `0`, `1`, `0.5`, `0.125`, `1.000`: at most three decimals, never above 1 (RFC 9110 §12.4.2).

@@ -86,17 +86,11 @@ public final class InstrumentedSQLStore: SQLStore {
 }
 
 /// An `SQLDatabase` that times each statement and forwards everything else.
-struct TimedDatabase: SQLDatabase {
+struct TimedDatabase: ForwardingSQLDatabase {
     let base: any SQLDatabase
     let timer: CoreMetrics.Timer
     let usage: InstrumentedSQLStore.Usage
     let countsAsReader: Bool
-
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
         let started = ContinuousClock.now

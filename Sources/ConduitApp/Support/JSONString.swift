@@ -1,8 +1,5 @@
 /// JSON string quoting for the bodies and log lines written without an encoder.
 enum JSONString {
-    /// `quote(text)`, or `null` for nil.
-    static func quoteOrNull(_ text: String?) -> String { text.map(quote) ?? "null" }
-
     static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {

@@ -44,15 +44,9 @@ struct TracedSQLStore: SQLStore {
 }
 
 /// An `SQLDatabase` with a span around each statement; everything else is forwarded.
-struct TracedDatabase: SQLDatabase {
+struct TracedDatabase: ForwardingSQLDatabase {
     let base: any SQLDatabase
     let system: String
-
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
         let span = startStatementSpan(query)
