@@ -75,7 +75,7 @@ struct ArticleViewsRepositoryTests {
         await store.close()
     }
 
-    @Test("the counters' migration counts what a database already holds", arguments: engines)
+    @Test("the counters' and tag lists' migrations fill in what a database already holds", arguments: engines)
     func countersMigrationBackfills(engine: String) async throws {
         let store = try await openStore(engine, migrations: Array(Schema.migrations.prefix(1)))
         let usersRepository = SQLUsersRepository(store: store)
@@ -104,6 +104,9 @@ struct ArticleViewsRepositoryTests {
         let tagged = try await SQLArticleViewsRepository(store: store).page(ArticleFilter(tag: "y"), page: Page(), viewerID: nil)
         // The links got their articles' creation times: newest first.
         #expect(tagged.total == 2 && tagged.articles.map(\.article.slug) == ["s2", "s1"])
+        // Version 3 gave each article its tag list, in the author's order, from the links.
+        let all = try await SQLArticleViewsRepository(store: store).page(ArticleFilter(), page: Page(), viewerID: nil)
+        #expect(all.articles.map(\.article.tagList) == [["x", "y"], ["x", "y"], ["x"]])
         await store.close()
     }
 
@@ -186,5 +189,13 @@ struct ArticleViewsRepositoryTests {
         #expect(seen?.map(\.author.username) == ["bob", "ann"] && seen?.map(\.author.following) == [true, false])
         #expect(try await views.comments(slug: "s", viewerID: nil)?.map(\.author.following) == [false, false])
         await store.close()
+    }
+
+    @Test("SQLite's joined tags split back into the author's tags, whatever their characters")
+    func joinedTagsSplit() {
+        let tags = ["swift", "e\u{301}te\u{301}", "日本語", "👩‍💻", "a b", "x"]
+        #expect(TagListColumn.split(tags.joined(separator: "\u{1F}")) == tags)
+        #expect(TagListColumn.split("") == [])
+        #expect(TagListColumn.split("\u{1F}solo\u{1F}") == ["solo"])
     }
 }

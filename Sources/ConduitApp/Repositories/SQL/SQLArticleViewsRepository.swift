@@ -12,25 +12,29 @@ public struct SQLArticleViewsRepository: ArticleViewsRepository {
         let matching = Self.conditions(filter)
         let total = Self.total(filter, matching: matching)
         let database = store.reader
-        // A tag's page is cut from the tag's own index, newest first (sorting every article
-        // that carries a common tag took 14 ms with 100,000 articles); other lists are cut from
-        // the articles' indexes.
-        var paged = matching
-        var limits: SQLQueryString = " LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)"
+        // The page's ids first, then their views: SQLite computes a row's select list before it
+        // sorts, so sorting the matches with their subqueries (favorites, follows, tags) cost
+        // every match's subqueries (a feed of 50 articles: 0.5 ms for 10 shown). A tag's page is
+        // cut from the tag's own index, newest first (sorting every article that carries a
+        // common tag took 14 ms with 100,000 articles); other lists from the articles' indexes.
+        let pageIDs: SQLQueryString
         if let tag = filter.tag, filter.author == nil, filter.favoritedBy == nil, filter.feedOf == nil {
-            paged = """
-                 WHERE a.id IN (SELECT at.article_id FROM article_tags at WHERE at.tag_id = (SELECT id FROM tags WHERE name = \(bind: tag))
-                    ORDER BY at.created_at DESC, at.article_id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset))
+            pageIDs = """
+                SELECT at.article_id AS id FROM article_tags at WHERE at.tag_id = (SELECT id FROM tags WHERE name = \(bind: tag))
+                    ORDER BY at.created_at DESC, at.article_id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
                 """
-            limits = ""
+        } else {
+            pageIDs = """
+                SELECT a.id FROM articles a\(matching) ORDER BY a.created_at DESC, a.id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
+                """
         }
         // The total is an uncorrelated subquery of the same statement: computed once, from the
         // same snapshot as the page.
         let rows = try await SQLErrors.translate {
             try await database.raw("""
                 SELECT \(total) AS total, \(Self.viewColumns(database, viewerID: viewerID))
-                FROM articles a JOIN users u ON u.id = a.author_id\(paged)
-                ORDER BY a.created_at DESC, a.id DESC\(limits)
+                FROM (\(pageIDs)) page JOIN articles a ON a.id = page.id JOIN users u ON u.id = a.author_id
+                ORDER BY a.created_at DESC, a.id DESC
                 """).all()
         }
         let articles = try Self.views(from: rows, database)
@@ -144,7 +148,7 @@ public struct SQLArticleViewsRepository: ArticleViewsRepository {
             (SELECT COUNT(*) FROM favorites f WHERE f.article_id = a.id) AS favorites_count,
             EXISTS (SELECT 1 FROM favorites f WHERE f.user_id = \(bind: viewer) AND f.article_id = a.id) AS favorited,
             EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = \(bind: viewer) AND fo.followee_id = a.author_id) AS following,
-            \(TagListColumn.expression(on: database)) AS tags
+            \(TagListColumn.expression) AS tags
             """
     }
 

@@ -30,7 +30,7 @@ public struct SQLArticlesRepository: ArticlesRepository {
         let database = store.reader
         let row = try await SQLErrors.translate {
             try await database.raw("""
-                SELECT \(unsafeRaw: Self.columns), \(TagListColumn.expression(on: database)) AS tags FROM articles a WHERE a.slug = \(bind: slug)
+                SELECT \(unsafeRaw: Self.columns), \(TagListColumn.expression) AS tags FROM articles a WHERE a.slug = \(bind: slug)
                 """).first()
         }
         guard let row else { return nil }
@@ -82,10 +82,14 @@ public struct SQLArticlesRepository: ArticlesRepository {
         return try rows.map { row throws(RepositoryError) in try Self.decode(row, "name", as: String.self) }
     }
 
-    /// Tags: created if new, linked in the order given (position), old links removed. A link
-    /// carries its article's creation time, so that a tag's articles page from an index.
+    /// Tags: created if new, linked in the order given (position), old links removed, and the
+    /// article's own list (``TagListColumn``) set to them. A link carries its article's creation
+    /// time, so that a tag's articles page from an index.
     static func replaceTags(of articleID: Int64, with tags: [String], on database: any SQLDatabase) async throws {
         try await database.raw("DELETE FROM article_tags WHERE article_id = \(bind: articleID)").run()
+        try await database.raw("""
+            UPDATE articles SET tag_list = \(bind: TagListColumn.value(tags, on: database)) WHERE id = \(bind: articleID)
+            """).run()
         guard !tags.isEmpty else { return }
         // New tags are created in one statement, in sorted order whatever order the author gave:
         // two transactions creating the same new tags then lock them in the same order, so one
