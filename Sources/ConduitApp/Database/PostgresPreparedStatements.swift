@@ -94,7 +94,7 @@ final class PostgresPreparedStatements: Sendable {
     private static func run<Statement: PostgresPreparedStatement>(
         _ statement: Statement, _ connection: PostgresConnection, _ logger: Logger, _ onRow: @escaping @Sendable (any SQLRow) -> Void
     ) async throws where Statement.Row == PostgresRow {
-        for try await row in try await connection.execute(statement, logger: logger) { onRow(row.sql()) }
+        for try await row in try await connection.execute(statement, logger: logger) { onRow(PostgresPositionalRow(row)) }
     }
 }
 
