@@ -44,6 +44,9 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
 
+        // glibc's mallopt, to keep freed memory in the process (AllocatorTuning).
+        .systemLibrary(name: "CMalloc"),
+
         // The system's zlib, for response compression.
         .systemLibrary(
             name: "CZlib",
@@ -74,6 +77,7 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 "CSQLite3",
                 "CZlib",
+                "CMalloc",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ConduitApp
 
 #if canImport(Glibc)
@@ -28,6 +29,7 @@ struct Serve: AsyncParsableCommand {
     var overrides: [String] = []
 
     func run() async throws {
+        AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment)
         let configuration = try await loadOrExit(overrides)
         Application.bootstrapLogging(configuration)
         let metrics = AppMetrics()
@@ -48,6 +50,7 @@ struct Migrate: AsyncParsableCommand {
     var overrides: [String] = []
 
     func run() async throws {
+        AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment)
         let configuration = try await loadOrExit(overrides)
         Application.bootstrapLogging(configuration)
         do {
