@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTestSupport
 import Logging
+import NIOCore
+import NIOPosix
 import SQLKit
 import Synchronization
 import Testing
@@ -152,6 +154,25 @@ struct PostgresStoreTests {
         }
         let rows = try await store.reader.raw("SELECT n FROM counter ORDER BY n").all().map { try $0.decode(column: "n", as: Int.self) }
         #expect(rows == [1])
+        await store.close()
+    }
+
+    @Test("a unit of work runs on its connection's event loop, where its statements cross no thread")
+    func unitsRunOnTheirConnectionsLoop() async throws {
+        let (store, _) = try await freshStore()
+        for _ in 0..<4 {
+            let (onLoop, rows) = try await store.read {
+                let connection = (ReadUnit.current as! LeasedPostgresDatabase).connection
+                let rows = try await store.reader.raw("SELECT 1 AS one").all().count
+                return (connection.eventLoop.inEventLoop, rows)
+            }
+            #expect(onLoop && rows == 1)
+        }
+        let inTransaction = try await store.transaction { database in
+            try await database.raw("SELECT 1 AS one").run()
+            return MultiThreadedEventLoopGroup.singleton.makeIterator().contains { $0.inEventLoop }
+        }
+        #expect(inTransaction)
         await store.close()
     }
 

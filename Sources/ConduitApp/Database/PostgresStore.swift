@@ -103,8 +103,10 @@ public final class PostgresStore: Sendable {
     /// resumes the caller. (In a task group the caller would also wait for the lease's task to
     /// finish, and a lease or statement caught in a server's shutdown could keep it forever.)
     /// The lease's task runs on the caller's event loop when there is one (an unstructured task
-    /// would go to the global pool: two more thread hops per request), and the watchdog is a
-    /// timer on a NIO event loop, cancelled when the work finishes, not a task of its own.
+    /// would go to the global pool: two more thread hops per request), `body` on the leased
+    /// connection's own NIO event loop (``EventLoopTaskExecutor``: its statements then cross no
+    /// thread), and the watchdog is a timer on a NIO event loop, cancelled when the work
+    /// finishes, not a task of its own.
     func withConnection<T: Sendable>(
         unbounded: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -121,7 +123,9 @@ public final class PostgresStore: Sendable {
                     do {
                         let value = try await client.withConnection { connection in
                             guard lease.claim(connection) else { throw DatabaseUnavailable("no connection within \(timeout)") }
-                            return try await body(connection)
+                            return try await withTaskExecutorPreference(EventLoopTaskExecutor.of(connection.eventLoop)) {
+                                try await body(connection)
+                            }
                         }
                         outcome.finish(.success(value))
                     } catch {
