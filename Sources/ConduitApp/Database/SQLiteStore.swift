@@ -83,13 +83,13 @@ public final class SQLiteStore: Sendable {
         return try await withTaskExecutorPreference(session.thread) {
             await session.gate.enter()
             defer { session.gate.leave() }
-            try session.connection.run("BEGIN")
+            try session.connection.runCached("BEGIN")
             do {
                 let result = try await ReadUnit.$current.withValue(session) { try await body() }
-                try session.connection.run("COMMIT")
+                try session.connection.runCached("COMMIT")
                 return result
             } catch {
-                try? session.connection.run("ROLLBACK")
+                try? session.connection.runCached("ROLLBACK")
                 throw error
             }
         }

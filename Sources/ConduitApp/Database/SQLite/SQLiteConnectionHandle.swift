@@ -79,9 +79,15 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
         }
     }
 
-    /// Runs SQL that takes no values and returns no rows (pragmas, BEGIN, COMMIT), uncached.
+    /// Runs SQL that takes no values and returns no rows (pragmas), uncached.
     func run(_ sql: String) throws {
         try check(sqlite3_exec(db, sql, nil, nil, nil))
+    }
+
+    /// Runs a statement that takes no values and returns no rows from the cache: BEGIN and
+    /// COMMIT around every read unit, which `sqlite3_exec` would parse each time.
+    func runCached(_ sql: String) throws {
+        try execute(sql, []) { _, _ in }
     }
 
     private func prepared(_ sql: String) throws -> OpaquePointer {
