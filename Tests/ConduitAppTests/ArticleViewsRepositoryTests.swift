@@ -45,16 +45,22 @@ struct ArticleViewsRepositoryTests {
         let tags = ["a", "b", "c", "d"]
         var random = SeededGenerator(state: 12)
         var live: [Article] = []
+        var tagsOf: [String: [String]] = [:]  // by slug, in the author's order
         for step in 0..<120 {
             switch Int.random(in: 0..<10, using: &random) {
             case 0..<4:
                 let author = users.randomElement(using: &random)!
+                let articleTags = Array(tags.shuffled(using: &random).prefix(Int.random(in: 0...3, using: &random)))
                 live.append(try await articles.create(
                     slug: "s\(step)", title: "t", description: "d", body: "b", authorID: author.id,
-                    tags: Array(tags.shuffled(using: &random).prefix(Int.random(in: 0...3, using: &random))), at: "2026-11-30T00:00:00.\(100 + step)Z"))
+                    tags: articleTags, at: "2026-11-30T00:00:00.\(100 + step)Z"))
+                tagsOf["s\(step)"] = articleTags
             case 4 where !live.isEmpty:
                 let article = live.randomElement(using: &random)!
-                _ = try await articles.update(article, tags: Array(tags.shuffled(using: &random).prefix(2)))
+                // Half the updates leave the tags alone (a PUT without tagList).
+                let newTags = Bool.random(using: &random) ? Array(tags.shuffled(using: &random).prefix(2)) : nil
+                _ = try await articles.update(article, tags: newTags)
+                if let newTags { tagsOf[article.slug] = newTags }
             case 5 where !live.isEmpty:
                 let index = Int.random(in: 0..<live.count, using: &random)
                 try await articles.delete(id: live.remove(at: index).id)
@@ -72,6 +78,10 @@ struct ArticleViewsRepositoryTests {
         }
         #expect(live.count > 10)
         try await expectTotalsAgree(store, users, tags)
+        // Each article's own tag list agrees with what its author last gave.
+        let shown = try await SQLArticleViewsRepository(store: store).page(ArticleFilter(), page: Page(limit: 200, offset: 0), viewerID: nil)
+        #expect(shown.articles.count == live.count)
+        for view in shown.articles { #expect(view.article.tagList == tagsOf[view.article.slug], "\(view.article.slug)") }
         await store.close()
     }
 

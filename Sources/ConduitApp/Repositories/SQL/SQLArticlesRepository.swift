@@ -13,8 +13,9 @@ public struct SQLArticlesRepository: ArticlesRepository {
         let id: Int64 = try await SQLErrors.translate {
             try await store.transaction { database in
                 let row = try await database.raw("""
-                    INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at)
-                    VALUES (\(bind: slug), \(bind: title), \(bind: description), \(bind: body), \(bind: authorID), \(bind: timestamp), \(bind: timestamp))
+                    INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at, tag_list)
+                    VALUES (\(bind: slug), \(bind: title), \(bind: description), \(bind: body), \(bind: authorID), \(bind: timestamp), \(bind: timestamp),
+                        \(bind: TagListColumn.value(tags, on: database)))
                     RETURNING id
                     """).first()
                 let id = try row!.decode(column: "id", as: Int64.self)
@@ -49,9 +50,12 @@ public struct SQLArticlesRepository: ArticlesRepository {
     public func update(_ article: Article, tags: [String]?) async throws(RepositoryError) -> Article {
         let updated = try await SQLErrors.translate {
             try await store.transaction { database in
+                // The tag list in the same statement: a second UPDATE would write the row again
+                // (on PostgreSQL a dead version of the whole article, body included).
+                let newTags: SQLQueryString = tags.map { ", tag_list = \(bind: TagListColumn.value($0, on: database))" } ?? ""
                 let row = try await database.raw("""
                     UPDATE articles SET slug = \(bind: article.slug), title = \(bind: article.title),
-                        description = \(bind: article.description), body = \(bind: article.body), updated_at = \(bind: article.updatedAt)
+                        description = \(bind: article.description), body = \(bind: article.body), updated_at = \(bind: article.updatedAt)\(newTags)
                     WHERE id = \(bind: article.id)
                     RETURNING id
                     """).first()
@@ -82,14 +86,12 @@ public struct SQLArticlesRepository: ArticlesRepository {
         return try rows.map { row throws(RepositoryError) in try Self.decode(row, "name", as: String.self) }
     }
 
-    /// Tags: created if new, linked in the order given (position), old links removed, and the
-    /// article's own list (``TagListColumn``) set to them. A link carries its article's creation
-    /// time, so that a tag's articles page from an index.
+    /// Tags: created if new, linked in the order given (position), old links removed (the
+    /// article's own list, ``TagListColumn``, is written by the statement that writes the
+    /// article). A link carries its article's creation time, so that a tag's articles page from
+    /// an index.
     static func replaceTags(of articleID: Int64, with tags: [String], on database: any SQLDatabase) async throws {
         try await database.raw("DELETE FROM article_tags WHERE article_id = \(bind: articleID)").run()
-        try await database.raw("""
-            UPDATE articles SET tag_list = \(bind: TagListColumn.value(tags, on: database)) WHERE id = \(bind: articleID)
-            """).run()
         guard !tags.isEmpty else { return }
         // New tags are created in one statement, in sorted order whatever order the author gave:
         // two transactions creating the same new tags then lock them in the same order, so one
