@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import ConduitApp
+import Foundation
 
 #if canImport(Glibc)
 import Glibc

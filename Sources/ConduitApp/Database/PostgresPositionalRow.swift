@@ -4,8 +4,8 @@ import SQLKit
 
 /// A PostgreSQL row that ``RowReader`` reads by position, decoding each cell straight from its
 /// wire bytes for the column types the repositories read. postgres-kit's rows find a column by
-/// name and decode it through a `Decoder`, which was most of what reading a page cost on the
-/// server's side after the round trip. Reads by name still go through postgres-kit.
+/// name and decode it through a `Decoder` (generic metadata lookups and dynamic casts in the
+/// profile of a page). Reads by name still go through postgres-kit.
 struct PostgresPositionalRow: SQLRow {
     let row: PostgresRow
     private let cells: [PostgresCell]

@@ -12,9 +12,10 @@
 /// PostgreSQL the triggers are deferred to the commit, so the one `article_counts` row is
 /// locked for the commit alone, not for the rest of an article's transaction, which concurrent
 /// authors would queue behind. From version 3 an article carries its tag list (`tag_list`: text
-/// joined by U+001F on SQLite, an array on PostgreSQL), written with its links: a page read each
-/// article's tags through `article_tags` and `tags` and sorted them, a third of an SQLite page's
-/// cost. The links stay the truth for a tag's articles and counts.
+/// joined by U+001F on SQLite, an array on PostgreSQL), written by the statement that writes
+/// the article, in the transaction that writes its links: a page had read each article's tags
+/// through `article_tags` and `tags` and sorted them, a third of an SQLite page's cost. The
+/// links stay the truth for a tag's articles and counts.
 ///
 /// PostgreSQL gets the same tables, keys and indexes under the same versions: ids are BIGINT
 /// identities, usernames and emails use a case-insensitive ICU collation (SQLite: NOCASE; ICU

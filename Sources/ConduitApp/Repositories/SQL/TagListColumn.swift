@@ -3,7 +3,8 @@ import SQLKit
 /// An article's tags as one column of the article's own row (`articles.tag_list`, schema
 /// version 3), in the author's order: an array on PostgreSQL; on SQLite, which has no arrays,
 /// one text joined by U+001F (tags are one-line fields and cannot hold a control character).
-/// Written with the article's `article_tags` links, in the same transaction.
+/// Written by the statement that writes the article, in the transaction that writes its
+/// `article_tags` links.
 enum TagListColumn {
     /// The column, on an article aliased `a`.
     static let expression: SQLQueryString = "a.tag_list"
