@@ -10,7 +10,7 @@ struct SQLInjectionGuardTests {
         "\\(bind:", "\\(binds:", "\\(unsafeRaw: Self.columns)",
         // SQLQueryString fragments made of constants and binds only (SQLArticleViewsRepository,
         // TagListColumn): a filter's WHERE clause, the page's ids, paging, the total, a view's select list, the tags column (read, and written in SQLArticlesRepository).
-        "\\(matching)", "\\(pageIDs)", "\\(paged)", "\\(limits)", "\\(total)", "\\(newTags)", "\\(Self.viewColumns(", "\\(TagListColumn.expression)",
+        "\\(matching)", "\\(pageIDs)", "\\(paged)", "\\(pageLimits)", "\\(total)", "\\(newTags)", "\\(Self.viewColumns(", "\\(TagListColumn.expression)",
     ]
 
     @Test("no interpolation in SQL strings other than binds and constants")

@@ -16,44 +16,34 @@ public struct SQLArticleViewsRepository: ArticleViewsRepository {
         // carries a common tag took 14 ms with 100,000 articles); other lists from the articles'
         // indexes. The total is an uncorrelated subquery of the same statement: computed once,
         // from the same snapshot as the page.
-        let tagOnly = filter.tag != nil && filter.author == nil && filter.favoritedBy == nil && filter.feedOf == nil
+        let limits: SQLQueryString = " LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)"
+        var tagPageIDs: SQLQueryString?
+        if let tag = filter.tag, filter.author == nil, filter.favoritedBy == nil, filter.feedOf == nil {
+            tagPageIDs = """
+                SELECT at.article_id AS id FROM article_tags at WHERE at.tag_id = (SELECT id FROM tags WHERE name = \(bind: tag))
+                    ORDER BY at.created_at DESC, at.article_id DESC
+                """ + limits
+        }
         let rows: [any SQLRow]
         if TagListColumn.isPostgres(database) {
             // One level: PostgreSQL evaluates the select list's subqueries after its sort and
             // limit. Cutting the ids first, as on SQLite, made the prepared statement's generic
             // plan (blind to the LIMIT's value) join them to a sequential scan of the articles:
             // 67 ms with 100,000 articles.
-            var paged = matching
-            var limits: SQLQueryString = " LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)"
-            if let tag = filter.tag, tagOnly {
-                paged = """
-                     WHERE a.id IN (SELECT at.article_id FROM article_tags at WHERE at.tag_id = (SELECT id FROM tags WHERE name = \(bind: tag))
-                        ORDER BY at.created_at DESC, at.article_id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset))
-                    """
-                limits = ""
-            }
+            let (paged, pageLimits): (SQLQueryString, SQLQueryString) =
+                if let tagPageIDs { (" WHERE a.id IN (\(tagPageIDs))", "") } else { (matching, limits) }
             rows = try await SQLErrors.translate {
                 try await database.raw("""
                     SELECT \(total) AS total, \(Self.viewColumns(database, viewerID: viewerID))
                     FROM articles a JOIN users u ON u.id = a.author_id\(paged)
-                    ORDER BY a.created_at DESC, a.id DESC\(limits)
+                    ORDER BY a.created_at DESC, a.id DESC\(pageLimits)
                     """).all()
             }
         } else {
             // The page's ids first, then their views: SQLite computes a row's select list before
             // it sorts, so sorting the matches with their subqueries (favorites, follows) ran
             // every match's subqueries (a feed of 50 articles: 0.5 ms for 10 shown).
-            let pageIDs: SQLQueryString
-            if let tag = filter.tag, tagOnly {
-                pageIDs = """
-                    SELECT at.article_id AS id FROM article_tags at WHERE at.tag_id = (SELECT id FROM tags WHERE name = \(bind: tag))
-                        ORDER BY at.created_at DESC, at.article_id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
-                    """
-            } else {
-                pageIDs = """
-                    SELECT a.id FROM articles a\(matching) ORDER BY a.created_at DESC, a.id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
-                    """
-            }
+            let pageIDs = tagPageIDs ?? "SELECT a.id FROM articles a\(matching) ORDER BY a.created_at DESC, a.id DESC" + limits
             rows = try await SQLErrors.translate {
                 try await database.raw("""
                     SELECT \(total) AS total, \(Self.viewColumns(database, viewerID: viewerID))
