@@ -35,11 +35,16 @@ final class InMemoryArticles: ArticlesRepository, FavoritesRepository {
 }
 
 final class InMemoryComments: CommentsRepository {
+    let articles: InMemoryArticles
     private let state = Mutex<(articles: [Article], favorites: Set<[Int64]>, comments: [ConduitApp.Comment])>(([], [], []))
 
-    func create(articleID: Int64, authorID: Int64, body: String, at timestamp: String) async throws(RepositoryError) -> ConduitApp.Comment {
-        state.withLock { state in
-            let comment = ConduitApp.Comment(id: Int64(state.comments.count + 1), articleID: articleID, authorID: authorID, body: body, createdAt: timestamp, updatedAt: timestamp)
+    init(articles: InMemoryArticles) { self.articles = articles }
+
+    func create(onArticle slug: String, authorID: Int64, body: String, at timestamp: String) async throws(RepositoryError) -> ConduitApp.Comment? {
+        guard let article = try await articles.find(slug: slug) else { return nil }
+        return state.withLock { state in
+            let comment = ConduitApp.Comment(
+                id: Int64(state.comments.count + 1), articleID: article.id, authorID: authorID, body: body, createdAt: timestamp, updatedAt: timestamp)
             state.comments.append(comment)
             return comment
         }
@@ -98,7 +103,7 @@ struct ArticlesServiceTests {
     func setUp() async throws -> (ArticlesService, User, User) {
         let users = InMemoryUsersRepository()
         let store = InMemoryArticles()
-        let comments = InMemoryComments()
+        let comments = InMemoryComments(articles: store)
         let ticks = Mutex(0)
         let service = ArticlesService(
             articles: store, favorites: store, comments: comments,
@@ -156,6 +161,7 @@ struct ArticlesServiceTests {
         let b = try await service.create(title: "B", description: "d", body: "b", tagList: [], author: jake)
         let comment = try await service.addComment(slug: a.article.slug, body: "hi", viewer: other)
         #expect(comment.author.username == "other")
+        await #expect(throws: AppError.notFound("article")) { try await service.addComment(slug: "missing", body: "hi", viewer: other) }
         await #expect(throws: AppError.notFound("comment")) { try await service.deleteComment(slug: b.article.slug, id: comment.comment.id, viewer: other) }
         await #expect(throws: AppError.forbidden("comment")) { try await service.deleteComment(slug: a.article.slug, id: comment.comment.id, viewer: jake) }
         try await service.deleteComment(slug: a.article.slug, id: comment.comment.id, viewer: other)

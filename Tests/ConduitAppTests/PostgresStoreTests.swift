@@ -132,7 +132,7 @@ struct PostgresStoreTests {
         #expect(favorited?.favoritesCount == 1 && favorited?.favorited == true && favorited?.article.tagList == ["zeta", "alpha", "Beta"])
         try await follows.follow(follower: reader.id, followee: author.id)
         #expect(try await views.page(ArticleFilter(feedOf: reader.id), page: Page(limit: 20, offset: 0), viewerID: reader.id).total == 2)
-        let comment = try await comments.create(articleID: first.id, authorID: reader.id, body: "hi", at: Timestamp.now())
+        let comment = try #require(try await comments.create(onArticle: "first", authorID: reader.id, body: "hi", at: Timestamp.now()))
         #expect(try await views.comments(slug: "first", viewerID: nil)?.map(\.comment) == [comment])
         try await articles.delete(id: first.id)
         #expect(try await views.comments(slug: "first", viewerID: nil) == nil)

@@ -80,6 +80,8 @@ struct ArticlesAPITests {
         #expect(try api.call(port, "GET", "/api/articles?limit=100000").status == 200)
         #expect(try api.call(port, "GET", "/api/articles/\(String(repeating: "s", count: 5000))").status == 404)
         #expect(try api.call(port, "DELETE", "/api/articles/x/comments/abc", token: jake).status == 404)
+        let lost = try api.call(port, "POST", "/api/articles/no-such-article/comments", body: #"{"comment":{"body":"b"}}"#, token: jake)
+        #expect(lost.status == 404 && (lost.json["errors"] as? [String: Any])?["article"] != nil)
         #expect(try api.call(port, "GET", "/api/articles?tag=%27%20OR%201%3D1%20--").json["articlesCount"] as? Int == 0)
     }
 

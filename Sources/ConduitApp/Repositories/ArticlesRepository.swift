@@ -18,7 +18,8 @@ public protocol FavoritesRepository: Sendable {
 
 /// Comments on articles.
 public protocol CommentsRepository: Sendable {
-    func create(articleID: Int64, authorID: Int64, body: String, at timestamp: String) async throws(RepositoryError) -> Comment
+    /// Adds a comment to the article with `slug`; nil when there is no such article.
+    func create(onArticle slug: String, authorID: Int64, body: String, at timestamp: String) async throws(RepositoryError) -> Comment?
     func find(id: Int64) async throws(RepositoryError) -> Comment?
     func delete(id: Int64) async throws(RepositoryError)
 }

@@ -104,10 +104,10 @@ public struct ArticlesService: Sendable {
     }
 
     public func addComment(slug: String, body: String, viewer: User) async throws(AppError) -> CommentView {
-        let article = try await find(slug)
         let comment = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in
-            try await comments.create(articleID: article.id, authorID: viewer.id, body: body, at: clock())
+            try await comments.create(onArticle: slug, authorID: viewer.id, body: body, at: clock())
         }
+        guard let comment else { throw .notFound("article") }
         return CommentView(comment: comment, author: Self.ownProfile(viewer))
     }
 
