@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SQLKit
+import Synchronization
 import Testing
 
 @testable import ConduitApp
@@ -73,6 +74,38 @@ struct DatabaseTests {
                 VALUES (\(bind: "other"), \(bind: "JAKE@example.com"), \(bind: "x"), \(bind: now), \(bind: now))
                 """).run() }
         }
+        await store.close()
+    }
+
+    @Test("a read never waits behind a reader busy with a slow unit while another reader is free")
+    func readsGoAroundABusyReader() async throws {
+        let store = try await SQLiteStore.open(path: temporaryPath(), readers: 2, logger: logger)
+        let (started, markStarted) = AsyncStream<Void>.makeStream()
+        let (release, releaseSlowUnit) = AsyncStream<Void>.makeStream()
+        // A unit that holds its reader until told: a slow page, as far as the store can tell.
+        let slow = Task {
+            try await store.read {
+                markStarted.yield()
+                for await _ in release { break }
+            }
+        }
+        for await _ in started { break }
+        let finished = Atomic<Int>(0)
+        let reads = Task {
+            for _ in 0..<10 {
+                try await store.read { try await store.sql(logger: logger).raw("SELECT 1").run() }
+                finished.add(1, ordering: .relaxed)
+            }
+        }
+        // Taking readers in turn, every other read queued behind the slow unit, for good.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while finished.load(ordering: .relaxed) < 10, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(finished.load(ordering: .relaxed) == 10)
+        releaseSlowUnit.yield()
+        try await slow.value
+        try await reads.value
         await store.close()
     }
 

@@ -20,7 +20,7 @@ public final class SQLiteStore: Sendable {
     private let readers: [SQLiteSession]
     private let writer: SQLiteSession
     private let threads: [DatabaseThread]
-    /// Spreads units over the readers in turn.
+    /// Where the search for the least busy reader starts, in turn.
     private let nextReader = Atomic<Int>(0)
     /// Connections the store holds: the readers and the writer (the pool size in metrics).
     public var connectionCount: Int { readers.count + 1 }
@@ -79,7 +79,8 @@ public final class SQLiteStore: Sendable {
     /// Nested calls join the unit they are in.
     public func read<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         if ReadUnit.current != nil { return try await body() }
-        let session = nextReaderSession()
+        let session = leastBusyReader()
+        defer { session.gate.assigned.subtract(1, ordering: .relaxed) }
         return try await withTaskExecutorPreference(session.thread) {
             await session.gate.enter()
             defer { session.gate.leave() }
@@ -102,13 +103,26 @@ public final class SQLiteStore: Sendable {
         ReadUnit.current ?? LeasedSQLiteReader(store: self, logger: writer.logger)
     }
 
-    private func nextReaderSession() -> SQLiteSession {
-        readers[nextReader.add(1, ordering: .relaxed).oldValue % readers.count]
+    /// The reader with the fewest units sent to it and not finished, counted as sent to it.
+    /// Taking readers in turn sent a unit to a reader busy with a long page while another sat
+    /// idle; ties are still broken in turn.
+    private func leastBusyReader() -> SQLiteSession {
+        let start = nextReader.add(1, ordering: .relaxed).oldValue
+        var chosen = readers[start % readers.count]
+        var chosenLoad = chosen.gate.assigned.load(ordering: .relaxed)
+        for offset in 1..<readers.count where chosenLoad > 0 {
+            let candidate = readers[(start + offset) % readers.count]
+            let load = candidate.gate.assigned.load(ordering: .relaxed)
+            if load < chosenLoad { (chosen, chosenLoad) = (candidate, load) }
+        }
+        chosen.gate.assigned.add(1, ordering: .relaxed)
+        return chosen
     }
 
     /// Runs `body` with a reader, alone, on its thread: one statement outside a unit of work.
     fileprivate func withReader<T: Sendable>(_ body: @Sendable (SQLiteSession) async throws -> T) async throws -> T {
-        let session = nextReaderSession()
+        let session = leastBusyReader()
+        defer { session.gate.assigned.subtract(1, ordering: .relaxed) }
         return try await withTaskExecutorPreference(session.thread) {
             await session.gate.enter()
             defer { session.gate.leave() }

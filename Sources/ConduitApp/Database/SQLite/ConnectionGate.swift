@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Exclusive use of one connection by one unit of work at a time, kept on the connection's own
 /// thread: units queue on that thread, and one that suspends midway (a hop to an actor) keeps
 /// the connection until it ends, while the next unit waits there. Entering and leaving never
@@ -6,6 +8,9 @@
 final class ConnectionGate: @unchecked Sendable {
     // @unchecked: `busy` and `waiters` are touched only on `thread` (checked below).
     private let thread: DatabaseThread
+    /// Units sent to this connection and not finished, counted from any thread: how the store
+    /// picks the least busy reader (``SQLiteStore``).
+    let assigned = Atomic<Int>(0)
     private var busy = false
     private var waiters: [UnsafeContinuation<Void, Never>] = []
 
