@@ -179,6 +179,48 @@ struct ArticleViewsRepositoryTests {
         await store.close()
     }
 
+    @Test("a feed's pages are its followed authors' articles newest first, whatever their activity, ties included", arguments: engines)
+    func feedPages(engine: String) async throws {
+        let store = try await openStore(engine)
+        let users = SQLUsersRepository(store: store)
+        let articles = SQLArticlesRepository(store: store)
+        let views = SQLArticleViewsRepository(store: store)
+        let reader = try await users.create(username: "reader", email: "r@x.yz", passwordHash: "h", at: "t")
+        var authors: [User] = []
+        for index in 0..<5 {
+            authors.append(try await users.create(username: "author\(index)", email: "a\(index)@x.yz", passwordHash: "h", at: "t"))
+        }
+        // A busy author, two who stopped long ago, one who writes in bursts of equal times, and
+        // one the reader does not follow; articles share times within and across authors.
+        let plan: [(author: Int, seconds: [Int])] = [
+            (0, Array(10..<40)), (1, [1, 2]), (2, [3]), (3, [20, 20, 20, 35, 35, 39]), (4, Array(5..<45)),
+        ]
+        var expected: [Article] = []
+        var slug = 0
+        for (author, seconds) in plan {
+            for second in seconds {
+                slug += 1
+                let article = try await articles.create(
+                    slug: "f\(slug)", title: "T", description: "d", body: "b", authorID: authors[author].id, tags: [],
+                    at: "2026-11-29T00:00:\(String(second).leftPadded(to: 2)).000Z")
+                if author != 4 { expected.append(article) }
+            }
+        }
+        for author in authors.prefix(4) { try await SQLFollowsRepository(store: store).follow(follower: reader.id, followee: author.id) }
+        expected.sort { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+        for (limit, offset) in [(1, 0), (3, 2), (5, 7), (20, 0), (7, 25), (2, expected.count - 1), (10, expected.count), (3, Int.max - 1)] {
+            let feed = try await views.page(ArticleFilter(feedOf: reader.id), page: Page(limit: limit, offset: offset), viewerID: reader.id)
+            let wanted = offset >= expected.count ? [] : Array(expected[offset..<min(expected.count, offset + limit)])
+            #expect(feed.total == expected.count, "limit \(limit) offset \(offset)")
+            #expect(feed.articles.map(\.article.slug) == wanted.map(\.slug), "limit \(limit) offset \(offset)")
+            #expect(feed.articles.allSatisfy { $0.author.following })
+        }
+        let nobody = try await users.create(username: "nobody", email: "n@x.yz", passwordHash: "h", at: "t")
+        let empty = try await views.page(ArticleFilter(feedOf: nobody.id), page: Page(limit: 10, offset: 0), viewerID: nobody.id)
+        #expect(empty.articles.isEmpty && empty.total == 0)
+        await store.close()
+    }
+
     @Test("comments: nil for a missing article, empty without comments, oldest first with their authors", arguments: engines)
     func comments(engine: String) async throws {
         let store = try await openStore(engine)
@@ -187,7 +229,7 @@ struct ArticleViewsRepositoryTests {
         let comments = SQLCommentsRepository(store: store)
         let ann = try await users.create(username: "ann", email: "ann@x.yz", passwordHash: "h", at: "t")
         let bob = try await users.create(username: "bob", email: "bob@x.yz", passwordHash: "h", at: "t")
-        let article = try await SQLArticlesRepository(store: store).create(
+        _ = try await SQLArticlesRepository(store: store).create(
             slug: "s", title: "T", description: "d", body: "b", authorID: ann.id, tags: [], at: "t")
         #expect(try await views.comments(slug: "missing", viewerID: nil) == nil)
         #expect(try await views.comments(slug: "s", viewerID: nil) == [])
@@ -209,4 +251,8 @@ struct ArticleViewsRepositoryTests {
         #expect(TagListColumn.split("") == [])
         #expect(TagListColumn.split("\u{1F}solo\u{1F}") == ["solo"])
     }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

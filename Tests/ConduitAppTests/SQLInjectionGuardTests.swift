@@ -9,8 +9,10 @@ struct SQLInjectionGuardTests {
     static let allowed = [
         "\\(bind:", "\\(binds:", "\\(unsafeRaw: Self.columns)",
         // SQLQueryString fragments made of constants and binds only (SQLArticleViewsRepository,
-        // TagListColumn): a filter's WHERE clause, the page's ids, paging, the total, a view's select list, the tags column (read, and written in SQLArticlesRepository).
-        "\\(matching)", "\\(pageIDs)", "\\(paged)", "\\(pageLimits)", "\\(total)", "\\(newTags)", "\\(Self.viewColumns(", "\\(TagListColumn.expression)",
+        // TagListColumn): a filter's WHERE clause, the page's ids, its rows' source (PostgreSQL),
+        // paging, the total, a view's select list, the tags column (read, and written in
+        // SQLArticlesRepository).
+        "\\(matching)", "\\(pageIDs)", "\\(source)", "\\(pageLimits)", "\\(total)", "\\(newTags)", "\\(Self.viewColumns(", "\\(TagListColumn.expression)",
     ]
 
     @Test("no interpolation in SQL strings other than binds and constants")
