@@ -17,7 +17,8 @@ struct ArticleViewsRepositoryTests {
     }
 
     /// Every total a list can show, read from the counters and counted, for every tag, author,
-    /// favoriter and feed.
+    /// favoriter and feed; and each list's articles and favorites counts, read from the indexes
+    /// and counters, against sorting and counting the matches.
     func expectTotalsAgree(_ store: any DatabaseStore, _ users: [User], _ tags: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let views = SQLArticleViewsRepository(store: store)
         var filters = [ArticleFilter()]
@@ -30,6 +31,13 @@ struct ArticleViewsRepositoryTests {
             let shown = try await views.page(filter, page: Page(limit: 1, offset: 0), viewerID: nil).total
             let pastTheEnd = try await views.page(filter, page: Page(limit: 1, offset: 1000), viewerID: nil).total
             #expect(shown == counted && pastTheEnd == counted, "\(filter)", sourceLocation: sourceLocation)
+            let expected = try await store.reader.raw("""
+                SELECT a.slug, (SELECT COUNT(*) FROM favorites f WHERE f.article_id = a.id) AS n
+                FROM articles a\(SQLArticleViewsRepository.conditions(filter)) ORDER BY a.created_at DESC, a.id DESC
+                """).all().map { "\(try $0.decode(column: "slug", as: String.self)) \(try $0.decode(column: "n", as: Int.self))" }
+            let listed = try await views.page(filter, page: Page(limit: 1000, offset: 0), viewerID: nil).articles
+                .map { "\($0.article.slug) \($0.favoritesCount)" }
+            #expect(listed == expected, "\(filter)", sourceLocation: sourceLocation)
         }
     }
 
@@ -241,6 +249,58 @@ struct ArticleViewsRepositoryTests {
         #expect(seen?.map(\.comment) == [first, second])
         #expect(seen?.map(\.author.username) == ["bob", "ann"] && seen?.map(\.author.following) == [true, false])
         #expect(try await views.comments(slug: "s", viewerID: nil)?.map(\.author.following) == [false, false])
+        await store.close()
+    }
+
+    @Test("SQLite: an article many favorited, and a page of a user's many old favorites, cost what the quietest do")
+    func favoritesCostDoesNotGrow() async throws {
+        let store = try #require(try await TestStores.open("sqlite", logger: logger) as? SQLiteStore)
+        let users = SQLUsersRepository(store: store)
+        let articles = SQLArticlesRepository(store: store)
+        let favorites = SQLFavoritesRepository(store: store)
+        let views = SQLArticleViewsRepository(store: store)
+        let author = try await users.create(username: "author", email: "a@x.yz", passwordHash: "h", at: "t")
+        var stored: [Article] = []  // oldest first
+        for index in 0..<300 {
+            stored.append(try await articles.create(
+                slug: "s\(index)", title: "T", description: "d", body: "b", authorID: author.id, tags: ["t"],
+                at: "2026-11-30T00:00:00.\(String(index).leftPadded(to: 3))Z"))
+        }
+        let recent = try await users.create(username: "recent", email: "r@x.yz", passwordHash: "h", at: "t")
+        let old = try await users.create(username: "old", email: "o@x.yz", passwordHash: "h", at: "t")
+        let collector = try await users.create(username: "collector", email: "c@x.yz", passwordHash: "h", at: "t")
+        for article in stored.suffix(10) { try await favorites.favorite(userID: recent.id, articleID: article.id) }
+        for article in stored.prefix(10) { try await favorites.favorite(userID: old.id, articleID: article.id) }
+        for article in stored.prefix(250) { try await favorites.favorite(userID: collector.id, articleID: article.id) }
+        for index in 0..<200 {
+            let fan = try await users.create(username: "fan\(index)", email: "f\(index)@x.yz", passwordHash: "h", at: "t")
+            try await favorites.favorite(userID: fan.id, articleID: stored[5].id)
+        }
+
+        func measured<T>(_ read: () async throws -> T) async throws -> (T, steps: Int) {
+            let before = store.virtualMachineSteps
+            let result = try await read()
+            return (result, store.virtualMachineSteps - before)
+        }
+        let quietArticle = try await measured { try await views.article(slug: "s299", viewerID: nil) }.steps
+        let (popular, popularArticle) = try await measured { try await views.article(slug: "s5", viewerID: nil) }
+        #expect(popular?.favoritesCount == 202)
+        let recentPage = try await measured {
+            try await views.page(ArticleFilter(favoritedBy: "recent"), page: Page(limit: 10, offset: 0), viewerID: nil)
+        }.steps
+        let (oldFavorites, oldPage) = try await measured {
+            try await views.page(ArticleFilter(favoritedBy: "old"), page: Page(limit: 10, offset: 0), viewerID: nil)
+        }
+        #expect(oldFavorites.total == 10 && oldFavorites.articles.map(\.article.slug) == (0..<10).reversed().map { "s\($0)" })
+        let (collected, collectorPage) = try await measured {
+            try await views.page(ArticleFilter(favoritedBy: "collector"), page: Page(limit: 10, offset: 0), viewerID: nil)
+        }
+        #expect(collected.total == 250 && collected.articles.map(\.article.slug) == (240..<250).reversed().map { "s\($0)" })
+        // Counting the favorites per view, the popular article (202 favorites) took 668 steps to
+        // the quiet one's 64; sorting all of a user's favorites, a page of the collector's 250
+        // took 5,881 (the old user's ten 1,711) to the ten newest favorites' 1,080.
+        #expect(popularArticle <= quietArticle + 20, "quiet \(quietArticle), popular \(popularArticle)")
+        #expect(oldPage <= recentPage + 50 && collectorPage <= recentPage + 50, "recent \(recentPage), old \(oldPage), collector \(collectorPage)")
         await store.close()
     }
 

@@ -24,6 +24,8 @@ public final class SQLiteStore: Sendable {
     private let nextReader = Atomic<Int>(0)
     /// Connections the store holds: the readers and the writer (the pool size in metrics).
     public var connectionCount: Int { readers.count + 1 }
+    /// The virtual machine steps all its connections have run (``SQLiteConnectionHandle``).
+    var virtualMachineSteps: Int { (readers + [writer]).reduce(0) { $0 + $1.connection.virtualMachineSteps } }
 
     /// Readers when none are asked for: one per core, as many as the event loops by default.
     public static var defaultReaders: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }

@@ -15,7 +15,12 @@
 /// joined by U+001F on SQLite, an array on PostgreSQL), written by the statement that writes
 /// the article, in the transaction that writes its links: a page had read each article's tags
 /// through `article_tags` and `tags` and sorted them, a third of an SQLite page's cost. The
-/// links stay the truth for a tag's articles and counts.
+/// links stay the truth for a tag's articles and counts. From version 4 an article's favorites
+/// are counted too (`article_favorite_counts`, kept by triggers like the others: counting them
+/// per view took 4.3 ms for an article 100,000 readers had favorited), and a favorite carries
+/// its article's creation time (`favorites.article_created_at`, written by the statement that
+/// favorites), so that a user's favorites page is cut from an index, newest first, like a
+/// tag's (it sorted all of them: 23 ms for 33,000).
 ///
 /// PostgreSQL gets the same tables, keys and indexes under the same versions: ids are BIGINT
 /// identities, usernames and emails use a case-insensitive ICU collation (SQLite: NOCASE; ICU
@@ -318,6 +323,57 @@ public enum Schema {
             UPDATE articles SET tag_list = ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
                 WHERE at.article_id = articles.id ORDER BY at.position)
             """,
+        ]),
+        Migration(version: 4, name: "favorites counted per article; a user's favorites newest first from an index", statements: [
+            """
+            CREATE TABLE article_favorite_counts (
+                article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+                favorites BIGINT NOT NULL
+            )
+            """,
+            "INSERT INTO article_favorite_counts (article_id, favorites) SELECT article_id, COUNT(*) FROM favorites GROUP BY article_id",
+            """
+            CREATE TRIGGER favorites_counted_in_article AFTER INSERT ON favorites BEGIN
+                INSERT INTO article_favorite_counts (article_id, favorites) VALUES (NEW.article_id, 1)
+                    ON CONFLICT (article_id) DO UPDATE SET favorites = favorites + 1;
+            END
+            """,
+            """
+            CREATE TRIGGER favorites_counted_out_of_article AFTER DELETE ON favorites BEGIN
+                UPDATE article_favorite_counts SET favorites = favorites - 1 WHERE article_id = OLD.article_id;
+            END
+            """,
+            "ALTER TABLE favorites ADD COLUMN article_created_at TEXT NOT NULL DEFAULT ''",
+            "UPDATE favorites SET article_created_at = (SELECT created_at FROM articles WHERE articles.id = favorites.article_id)",
+            "CREATE INDEX favorites_by_user_newest ON favorites (user_id, article_created_at DESC, article_id DESC)",
+        ], postgres: [
+            """
+            CREATE TABLE article_favorite_counts (
+                article_id BIGINT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+                favorites BIGINT NOT NULL
+            )
+            """,
+            "INSERT INTO article_favorite_counts (article_id, favorites) SELECT article_id, COUNT(*) FROM favorites GROUP BY article_id",
+            """
+            CREATE FUNCTION conduit_count_article_favorites() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    INSERT INTO article_favorite_counts (article_id, favorites) VALUES (NEW.article_id, 1)
+                        ON CONFLICT (article_id) DO UPDATE SET favorites = article_favorite_counts.favorites + 1;
+                ELSE
+                    UPDATE article_favorite_counts SET favorites = favorites - 1 WHERE article_id = OLD.article_id;
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """,
+            """
+            CREATE CONSTRAINT TRIGGER article_favorites_counted AFTER INSERT OR DELETE ON favorites
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION conduit_count_article_favorites()
+            """,
+            "ALTER TABLE favorites ADD COLUMN article_created_at TEXT COLLATE \"C\" NOT NULL DEFAULT ''",
+            "UPDATE favorites SET article_created_at = articles.created_at FROM articles WHERE articles.id = favorites.article_id",
+            "CREATE INDEX favorites_by_user_newest ON favorites (user_id, article_created_at DESC, article_id DESC)",
         ]),
     ]
 }

@@ -1,5 +1,6 @@
 import CSQLite3
 import Foundation
+import Synchronization
 
 /// A value SQLite stores or returns.
 enum SQLiteValue: Sendable, Equatable {
@@ -31,6 +32,10 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
 
     private let db: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    private let steps = Atomic<Int>(0)
+    /// The virtual machine steps this connection's statements have run: their work, counted
+    /// alike on any machine, which tests compare to show that a cost does not grow with the data.
+    var virtualMachineSteps: Int { steps.load(ordering: .relaxed) }
     /// Distinct statements kept at most; `IN (...)` lists of every length make new texts.
     static let maxCachedStatements = 512
 
@@ -57,6 +62,7 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
     func execute(_ sql: String, _ binds: [SQLiteValue], onRow: ([SQLiteValue], [String]) throws -> Void) throws {
         let statement = try prepared(sql)
         defer {
+            steps.add(Int(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_VM_STEP, 1)), ordering: .relaxed)
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
