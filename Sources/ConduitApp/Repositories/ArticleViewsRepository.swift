@@ -3,7 +3,8 @@
 /// one statement: one round trip and one snapshot (a page and its total always agree), whatever
 /// the page size.
 public protocol ArticleViewsRepository: Sendable {
-    /// One page, newest first, and the number of matches before paging.
+    /// One page, newest first, and the number of matches before paging. A page's articles
+    /// carry no body (`body` is empty): lists never show it.
     func page(_ filter: ArticleFilter, page: Page, viewerID: Int64?) async throws(RepositoryError) -> (articles: [ArticleView], total: Int)
     /// The article with this slug, nil when there is none.
     func article(slug: String, viewerID: Int64?) async throws(RepositoryError) -> ArticleView?
