@@ -31,7 +31,8 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
     // time (``SQLiteStore``).
 
     private let db: OpaquePointer
-    private var statements: [String: OpaquePointer] = [:]
+    /// Prepared statements by SQL text, with their column names (read once, not per execution).
+    private var statements: [String: (statement: OpaquePointer, names: [String])] = [:]
     private let steps = Atomic<Int>(0)
     /// The virtual machine steps this connection's statements have run: their work, counted
     /// alike on any machine, which tests compare to show that a cost does not grow with the data.
@@ -53,35 +54,35 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
     }
 
     deinit {
-        for statement in statements.values { sqlite3_finalize(statement) }
+        for prepared in statements.values { sqlite3_finalize(prepared.statement) }
         sqlite3_close_v2(db)
     }
 
     /// Runs one statement with its bound values, calling `onRow` with each row's values (by
     /// column index) and the column names (the same array for every row of the statement).
     func execute(_ sql: String, _ binds: [SQLiteValue], onRow: ([SQLiteValue], [String]) throws -> Void) throws {
-        let statement = try prepared(sql)
+        let (statement, names) = try prepared(sql)
+        // Every parameter is bound on every execution (sql-kit numbers them all), so the
+        // previous execution's values need no clearing.
         defer {
             steps.add(Int(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_VM_STEP, 1)), ordering: .relaxed)
             sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
+        }
+        guard binds.count == Int(sqlite3_bind_parameter_count(statement)) else {
+            throw SQLiteError(code: SQLITE_RANGE, message: "\(binds.count) values for \(sqlite3_bind_parameter_count(statement)) parameters")
         }
         for (index, value) in binds.enumerated() {
             try check(bind(value, at: Int32(index + 1), to: statement))
         }
-        let columnCount = sqlite3_column_count(statement)
-        var names: [String]?
+        let columnCount = Int32(names.count)
         while true {
             let step = sqlite3_step(statement)
             if step == SQLITE_DONE { return }
             guard step == SQLITE_ROW else { throw error(step) }
-            if names == nil {
-                names = (0..<columnCount).map { String(cString: sqlite3_column_name(statement, $0)) }
-            }
             var values: [SQLiteValue] = []
-            values.reserveCapacity(Int(columnCount))
+            values.reserveCapacity(names.count)
             for column in 0..<columnCount { values.append(value(of: statement, at: column)) }
-            try onRow(values, names!)
+            try onRow(values, names)
         }
     }
 
@@ -96,17 +97,18 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
         try execute(sql, []) { _, _ in }
     }
 
-    private func prepared(_ sql: String) throws -> OpaquePointer {
-        if let statement = statements[sql] { return statement }
+    private func prepared(_ sql: String) throws -> (statement: OpaquePointer, names: [String]) {
+        if let cached = statements[sql] { return cached }
         if statements.count >= Self.maxCachedStatements {
-            for statement in statements.values { sqlite3_finalize(statement) }
+            for prepared in statements.values { sqlite3_finalize(prepared.statement) }
             statements.removeAll(keepingCapacity: true)
         }
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else { throw error(code) }
-        statements[sql] = statement
-        return statement
+        let names = (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
+        statements[sql] = (statement, names)
+        return (statement, names)
     }
 
     private func bind(_ value: SQLiteValue, at index: Int32, to statement: OpaquePointer) -> Int32 {

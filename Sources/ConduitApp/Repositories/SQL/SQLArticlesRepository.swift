@@ -83,7 +83,11 @@ public struct SQLArticlesRepository: ArticlesRepository {
         let rows = try await SQLErrors.translate {
             try await store.reader.raw("SELECT t.name FROM tags t JOIN tag_counts c ON c.tag_id = t.id WHERE c.articles > 0 ORDER BY t.name").all()
         }
-        return try rows.map { row throws(RepositoryError) in try Self.decode(row, "name", as: String.self) }
+        do {
+            return try rows.map { try RowReader($0)(0, as: String.self) }
+        } catch {
+            throw .unavailable("cannot decode tag name: \(error)")
+        }
     }
 
     /// Tags: created if new, linked in the order given (position), old links removed (the
