@@ -10,9 +10,10 @@ struct SQLInjectionGuardTests {
         "\\(bind:", "\\(binds:", "\\(unsafeRaw: Self.columns)",
         // SQLQueryString fragments made of constants and binds only (SQLArticleViewsRepository,
         // TagListColumn): a filter's WHERE clause, the page's ids, its rows' source (PostgreSQL),
-        // paging, the total, a view's select list, the tags column (read, and written in
-        // SQLArticlesRepository).
-        "\\(matching)", "\\(pageIDs)", "\\(source)", "\\(pageLimits)", "\\(total)", "\\(newTags)", "\\(Self.viewColumns(", "\\(TagListColumn.expression)",
+        // paging, the total, a view's select list, whether the viewer follows an author, the
+        // tags column (read, and written in SQLArticlesRepository).
+        "\\(matching)", "\\(pageIDs)", "\\(source)", "\\(pageLimits)", "\\(total)", "\\(newTags)", "\\(Self.viewColumns(", "\\(Self.follows(",
+        "\\(TagListColumn.expression)",
     ]
 
     @Test("no interpolation in SQL strings other than binds and constants")
