@@ -139,7 +139,7 @@ struct ArticlesServiceTests {
         let retitled = try await service.update(slug: view.article.slug, changes: .init(title: "New title", tagList: []), viewer: jake)
         #expect(retitled.article.slug.hasPrefix("new-title-") && retitled.article.tagList.isEmpty)
         try await service.delete(slug: retitled.article.slug, viewer: jake)
-        await #expect(throws: AppError.notFound("article")) { try await service.get(slug: retitled.article.slug, viewer: nil) }
+        await #expect(throws: AppError.notFound("article")) { try await service.get(slug: retitled.article.slug, viewerID: nil) }
     }
 
     @Test("favorites count per article and show for the viewer only")
@@ -149,7 +149,7 @@ struct ArticlesServiceTests {
         let liked = try await service.favorite(slug: view.article.slug, viewer: other)
         #expect(liked.favorited && liked.favoritesCount == 1)
         #expect(try await service.favorite(slug: view.article.slug, viewer: other).favoritesCount == 1)
-        let anonymous = try await service.get(slug: view.article.slug, viewer: nil)
+        let anonymous = try await service.get(slug: view.article.slug, viewerID: nil)
         #expect(!anonymous.favorited && anonymous.favoritesCount == 1)
         #expect(try await service.unfavorite(slug: view.article.slug, viewer: other).favoritesCount == 0)
     }
@@ -165,7 +165,7 @@ struct ArticlesServiceTests {
         await #expect(throws: AppError.notFound("comment")) { try await service.deleteComment(slug: b.article.slug, id: comment.comment.id, viewer: other) }
         await #expect(throws: AppError.forbidden("comment")) { try await service.deleteComment(slug: a.article.slug, id: comment.comment.id, viewer: jake) }
         try await service.deleteComment(slug: a.article.slug, id: comment.comment.id, viewer: other)
-        #expect(try await service.comments(slug: a.article.slug, viewer: nil).isEmpty)
+        #expect(try await service.comments(slug: a.article.slug, viewerID: nil).isEmpty)
     }
 }
 

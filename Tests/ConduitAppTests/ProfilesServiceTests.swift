@@ -26,12 +26,12 @@ struct ProfilesServiceTests {
     @Test("follow and unfollow are reflected in the profile and are idempotent")
     func followCycle() async throws {
         let (service, follows, jake, _) = try await setUp()
-        #expect(try await service.profile(username: "celeb", viewer: jake).following == false)
+        #expect(try await service.profile(username: "celeb", viewerID: jake.id).following == false)
         #expect(try await service.follow(username: "celeb", viewer: jake).following == true)
         #expect(try await service.follow(username: "celeb", viewer: jake).following == true)
         #expect(follows.count == 1)
-        #expect(try await service.profile(username: "celeb", viewer: jake).following == true)
-        #expect(try await service.profile(username: "celeb", viewer: nil).following == false)
+        #expect(try await service.profile(username: "celeb", viewerID: jake.id).following == true)
+        #expect(try await service.profile(username: "celeb", viewerID: nil).following == false)
         #expect(try await service.unfollow(username: "celeb", viewer: jake).following == false)
         #expect(try await service.unfollow(username: "celeb", viewer: jake).following == false)
     }
@@ -39,7 +39,7 @@ struct ProfilesServiceTests {
     @Test("an unknown username is 404 profile; following yourself stores nothing")
     func edges() async throws {
         let (service, follows, jake, _) = try await setUp()
-        await #expect(throws: AppError.notFound("profile")) { try await service.profile(username: "ghost", viewer: nil) }
+        await #expect(throws: AppError.notFound("profile")) { try await service.profile(username: "ghost", viewerID: nil) }
         await #expect(throws: AppError.notFound("profile")) { try await service.follow(username: "ghost", viewer: jake) }
         #expect(try await service.follow(username: "jake", viewer: jake).following == false)
         #expect(follows.count == 0)

@@ -63,7 +63,7 @@ struct QueryCountTests {
 
         func queries(limit: Int) async throws -> Int {
             let before = store.count.load(ordering: .relaxed)
-            let page = try await store.read { try await service.list(ArticleFilter(), page: Page(limit: limit), viewer: viewer) }
+            let page = try await store.read { try await service.list(ArticleFilter(), page: Page(limit: limit), viewerID: viewer.id) }
             #expect(page.articles.count == limit)
             #expect(page.articles.allSatisfy { $0.article.tagList == ["a", "b"] })
             return store.count.load(ordering: .relaxed) - before

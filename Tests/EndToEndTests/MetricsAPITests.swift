@@ -78,6 +78,32 @@ struct MetricsAPITests {
         }
     }
 
+    @Test("an authenticated read is one statement: the token is verified, the caller's row not read")
+    func authenticatedReadsAreOneStatement() throws {
+        let server = try ServerProcess.start(environment: UsersAPITests.environment)
+        defer { server.stop() }
+        let api = UsersAPITests()
+        let token = try #require(api.user(try api.call(server.port, "POST", "/api/users",
+            body: #"{"user":{"username":"reader","email":"reader@x.yz","password":"password123"}}"#).json)["token"] as? String)
+        let created = try api.call(server.port, "POST", "/api/articles",
+            body: #"{"article":{"title":"Counted","description":"d","body":"b"}}"#, token: token)
+        let slug = try #require((created.json["article"] as? [String: Any])?["slug"] as? String)
+        let client = try RawHTTPClient(port: server.port)
+        func reads() throws -> Double {
+            try #require(Self.value(try client.get("/metrics").text, #"conduit_db_query_duration_seconds_count{kind="read"}"#))
+        }
+        let paths = ["/api/articles", "/api/articles/\(slug)", "/api/articles/\(slug)/comments", "/api/profiles/reader", "/api/articles/feed"]
+        let before = try reads()
+        for path in paths {
+            for _ in 0..<4 { #expect(try client.get(path, headers: ["Authorization: Token \(token)"]).status == 200, "\(path)") }
+        }
+        // Reading the caller's row first made each of these two statements.
+        #expect(try reads() - before == Double(paths.count * 4))
+        // A token that does not verify is still refused on reads.
+        #expect(try client.get("/api/articles", headers: ["Authorization: Token \(token)x"]).status == 401)
+        #expect(try client.get("/api/articles/feed").status == 401)
+    }
+
     @Test("shed and rate-limited requests are counted")
     func shedAndRateLimited() throws {
         // One loop, one request at a time, slow password hashing: concurrent registrations overflow it.

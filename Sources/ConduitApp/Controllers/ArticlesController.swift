@@ -7,22 +7,24 @@ struct ArticlesController {
     let authentication: Authentication
 
     func register(on router: inout Router) {
-        router.group([authentication.allowingUser]) { router in
+        router.group([authentication.allowingViewer]) { router in
             router.get("/api/articles") { request in
                 let filter = ArticleFilter(tag: request.query["tag"], author: request.query["author"], favoritedBy: request.query["favorited"])
-                return .json(MultipleArticlesResponse(try await articles.list(filter, page: try Self.page(request), viewer: request.user)))
+                return .json(MultipleArticlesResponse(try await articles.list(filter, page: try Self.page(request), viewerID: request.viewerID)))
             }
             router.get("/api/articles/:slug") { request in
-                .json(SingleArticleResponse(view: try await articles.get(slug: try Self.slug(request), viewer: request.user)))
+                .json(SingleArticleResponse(view: try await articles.get(slug: try Self.slug(request), viewerID: request.viewerID)))
             }
             router.get("/api/articles/:slug/comments") { request in
-                .json(MultipleCommentsResponse(views: try await articles.comments(slug: try Self.slug(request), viewer: request.user)))
+                .json(MultipleCommentsResponse(views: try await articles.comments(slug: try Self.slug(request), viewerID: request.viewerID)))
+            }
+        }
+        router.group([authentication.requiringViewer]) { router in
+            router.get("/api/articles/feed") { request in
+                .json(MultipleArticlesResponse(try await articles.feed(page: try Self.page(request), viewerID: try request.requiredViewerID())))
             }
         }
         router.group([authentication.requiringUser]) { router in
-            router.get("/api/articles/feed") { request in
-                .json(MultipleArticlesResponse(try await articles.feed(page: try Self.page(request), viewer: try request.requiredUser())))
-            }
             router.post("/api/articles") { request in
                 let viewer = try request.requiredUser()
                 let new = try JSONBody.decode(NewArticleRequest.self, from: request)

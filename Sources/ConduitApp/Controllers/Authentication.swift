@@ -15,10 +15,17 @@ struct Authentication {
         return try await users.authenticate(token: token)
     }
 
-    /// The caller when a token is sent (and must then be valid), nil when none is.
-    func optional(_ request: HTTPRequest) async throws(AppError) -> User? {
+    /// The caller's id from a valid token, not read from the database (reads that only need to
+    /// know whom they show follows and favorites to), or 401 `token: is missing`.
+    func requiredViewer(_ request: HTTPRequest) async throws(AppError) -> Int64 {
+        guard let token = try credential(in: request) else { throw .missingToken }
+        return try await users.viewerID(token: token)
+    }
+
+    /// The caller's id when a token is sent (and must then be valid), nil when none is.
+    func optionalViewer(_ request: HTTPRequest) async throws(AppError) -> Int64? {
         guard let token = try credential(in: request) else { return nil }
-        return try await users.authenticate(token: token)
+        return try await users.viewerID(token: token)
     }
 
     /// The header's token; else, in cookie mode, the cookie's, if the request passes the CSRF rule.

@@ -6,9 +6,9 @@ struct ProfilesController {
     let authentication: Authentication
 
     func register(on router: inout Router) {
-        router.group([authentication.allowingUser]) { router in
+        router.group([authentication.allowingViewer]) { router in
             router.get("/api/profiles/:username") { request in
-                .json(ProfileResponse(profile: try await profiles.profile(username: Self.username(request), viewer: request.user)))
+                .json(ProfileResponse(profile: try await profiles.profile(username: Self.username(request), viewerID: request.viewerID)))
             }
         }
         router.group([authentication.requiringUser]) { router in

@@ -5,10 +5,24 @@ enum CurrentUser: RequestContextKey {
     typealias Value = User
 }
 
+/// The caller's id, attached by ``AuthenticationMiddleware`` in its viewer modes.
+enum CurrentViewer: RequestContextKey {
+    typealias Value = Int64
+}
+
 extension HTTPRequest {
     /// The caller, on a route of a group behind ``AuthenticationMiddleware``; nil when the
     /// group allows anonymous callers and none authenticated.
     var user: User? { context[CurrentUser.self] }
+
+    /// The caller's id, in any mode; nil for an anonymous caller.
+    var viewerID: Int64? { context[CurrentViewer.self] ?? user?.id }
+
+    /// The caller's id, on a route of a group that requires a caller.
+    func requiredViewerID() throws(AppError) -> Int64 {
+        guard let viewerID else { throw .missingToken }
+        return viewerID
+    }
 
     /// The caller, on a route of a group that requires one (its middleware answered 401
     /// otherwise, so the throw is a net, not a path).
@@ -19,28 +33,33 @@ extension HTTPRequest {
 }
 
 /// Authenticates the requests of a group of routes once, before their handlers run: a group
-/// that requires a user answers 401 without a valid token; one that allows anonymous callers
-/// still refuses an invalid token (401) rather than ignoring it.
+/// that requires a caller answers 401 without a valid token; one that allows anonymous callers
+/// still refuses an invalid token (401) rather than ignoring it. The user modes read the
+/// caller's row (routes that write, or show the caller); the viewer modes only verify the token
+/// and keep its id (routes that read, and only need to know whose follows and favorites to
+/// show): on PostgreSQL the row was a round trip of its own before every page.
 struct AuthenticationMiddleware: HTTPMiddleware {
-    enum Requirement { case required, optional }
+    enum Requirement { case requiredUser, optionalViewer, requiredViewer }
 
     let authentication: Authentication
     let requirement: Requirement
 
     func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
         var request = request
-        request.context[CurrentUser.self] =
-            switch requirement {
-            case .required: try await authentication.required(request)
-            case .optional: try await authentication.optional(request)
-            }
+        switch requirement {
+        case .requiredUser: request.context[CurrentUser.self] = try await authentication.required(request)
+        case .optionalViewer: request.context[CurrentViewer.self] = try await authentication.optionalViewer(request)
+        case .requiredViewer: request.context[CurrentViewer.self] = try await authentication.requiredViewer(request)
+        }
         return try await next.respond(to: request)
     }
 }
 
 extension Authentication {
-    /// Middleware for a group of routes that require a caller.
-    var requiringUser: AuthenticationMiddleware { AuthenticationMiddleware(authentication: self, requirement: .required) }
-    /// Middleware for a group of routes that serve anonymous callers too.
-    var allowingUser: AuthenticationMiddleware { AuthenticationMiddleware(authentication: self, requirement: .optional) }
+    /// Middleware for a group of routes that require a caller and read the caller's row.
+    var requiringUser: AuthenticationMiddleware { AuthenticationMiddleware(authentication: self, requirement: .requiredUser) }
+    /// Middleware for a group of reads that require a caller's token, its id enough.
+    var requiringViewer: AuthenticationMiddleware { AuthenticationMiddleware(authentication: self, requirement: .requiredViewer) }
+    /// Middleware for a group of reads that serve anonymous callers too.
+    var allowingViewer: AuthenticationMiddleware { AuthenticationMiddleware(authentication: self, requirement: .optionalViewer) }
 }

@@ -52,8 +52,8 @@ public struct ArticlesService: Sendable {
         throw .unavailable(cause: "no free slug for the title after 3 attempts")
     }
 
-    public func get(slug: String, viewer: User?) async throws(AppError) -> ArticleView {
-        try await view(slug, viewer: viewer)
+    public func get(slug: String, viewerID: Int64?) async throws(AppError) -> ArticleView {
+        try await view(slug, viewerID: viewerID)
     }
 
     /// 404 before 403: whether the article exists is checked before whose it is.
@@ -69,7 +69,7 @@ public struct ArticlesService: Sendable {
         let stored = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in
             try await articles.update(article, tags: changes.tagList.map(Self.uniqueTags))
         }
-        return try await view(stored.slug, viewer: viewer)
+        return try await view(stored.slug, viewerID: viewer.id)
     }
 
     public func delete(slug: String, viewer: User) async throws(AppError) {
@@ -77,26 +77,26 @@ public struct ArticlesService: Sendable {
         try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await articles.delete(id: article.id) }
     }
 
-    public func list(_ filter: ArticleFilter, page: Page, viewer: User?) async throws(AppError) -> (articles: [ArticleView], total: Int) {
+    public func list(_ filter: ArticleFilter, page: Page, viewerID: Int64?) async throws(AppError) -> (articles: [ArticleView], total: Int) {
         try await repositoryCall(missing: "article") { () async throws(RepositoryError) in
-            try await views.page(filter, page: page, viewerID: viewer?.id)
+            try await views.page(filter, page: page, viewerID: viewerID)
         }
     }
 
-    public func feed(page: Page, viewer: User) async throws(AppError) -> (articles: [ArticleView], total: Int) {
-        try await list(ArticleFilter(feedOf: viewer.id), page: page, viewer: viewer)
+    public func feed(page: Page, viewerID: Int64) async throws(AppError) -> (articles: [ArticleView], total: Int) {
+        try await list(ArticleFilter(feedOf: viewerID), page: page, viewerID: viewerID)
     }
 
     public func favorite(slug: String, viewer: User) async throws(AppError) -> ArticleView {
         let article = try await find(slug)
         try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await favorites.favorite(userID: viewer.id, articleID: article.id) }
-        return try await view(article.slug, viewer: viewer)
+        return try await view(article.slug, viewerID: viewer.id)
     }
 
     public func unfavorite(slug: String, viewer: User) async throws(AppError) -> ArticleView {
         let article = try await find(slug)
         try await repositoryCall(missing: "article") { () async throws(RepositoryError) in try await favorites.unfavorite(userID: viewer.id, articleID: article.id) }
-        return try await view(article.slug, viewer: viewer)
+        return try await view(article.slug, viewerID: viewer.id)
     }
 
     public func tags() async throws(AppError) -> [String] {
@@ -111,9 +111,9 @@ public struct ArticlesService: Sendable {
         return CommentView(comment: comment, author: Self.ownProfile(viewer))
     }
 
-    public func comments(slug: String, viewer: User?) async throws(AppError) -> [CommentView] {
+    public func comments(slug: String, viewerID: Int64?) async throws(AppError) -> [CommentView] {
         let list = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in
-            try await views.comments(slug: slug, viewerID: viewer?.id)
+            try await views.comments(slug: slug, viewerID: viewerID)
         }
         guard let list else { throw .notFound("article") }
         return list
@@ -129,9 +129,9 @@ public struct ArticlesService: Sendable {
 
     // MARK: Helpers
 
-    private func view(_ slug: String, viewer: User?) async throws(AppError) -> ArticleView {
+    private func view(_ slug: String, viewerID: Int64?) async throws(AppError) -> ArticleView {
         let view = try await repositoryCall(missing: "article") { () async throws(RepositoryError) in
-            try await views.article(slug: slug, viewerID: viewer?.id)
+            try await views.article(slug: slug, viewerID: viewerID)
         }
         guard let view else { throw .notFound("article") }
         return view

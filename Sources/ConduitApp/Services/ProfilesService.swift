@@ -8,9 +8,9 @@ public struct ProfilesService: Sendable {
         self.follows = follows
     }
 
-    public func profile(username: String, viewer: User?) async throws(AppError) -> Profile {
+    public func profile(username: String, viewerID: Int64?) async throws(AppError) -> Profile {
         let user = try await find(username)
-        return try await profile(of: user, viewer: viewer)
+        return try await profile(of: user, viewerID: viewerID)
     }
 
     public func follow(username: String, viewer: User) async throws(AppError) -> Profile {
@@ -39,11 +39,11 @@ public struct ProfilesService: Sendable {
         return found
     }
 
-    private func profile(of user: User, viewer: User?) async throws(AppError) -> Profile {
+    private func profile(of user: User, viewerID: Int64?) async throws(AppError) -> Profile {
         var following = false
-        if let viewer, viewer.id != user.id {
+        if let viewerID, viewerID != user.id {
             following = try await repositoryCall(missing: "profile") { () async throws(RepositoryError) in
-                try await follows.followed(by: viewer.id, among: [user.id])
+                try await follows.followed(by: viewerID, among: [user.id])
             }.contains(user.id)
         }
         return Profile(username: user.username, bio: user.bio, image: user.image, following: following)

@@ -79,16 +79,22 @@ public struct UsersService: Sendable {
 
     /// The user a token names; `.invalidToken` for a bad token or a user that no longer exists.
     public func authenticate(token: String) async throws(AppError) -> User {
-        let id: Int64
-        do {
-            id = try await tokens.verify(token)
-        } catch {
-            throw .invalidToken
-        }
+        let id = try await viewerID(token: token)
         guard let user = try await repositoryCall(missing: "user", { () async throws(RepositoryError) in try await users.find(id: id) }) else {
             throw .invalidToken
         }
         return user
+    }
+
+    /// The id a valid token was issued for (signature, expiry), without reading the user: what
+    /// a read needs to show follows and favorites. A token for an id no user has any more reads
+    /// as a viewer who follows and favorites nothing.
+    public func viewerID(token: String) async throws(AppError) -> Int64 {
+        do {
+            return try await tokens.verify(token)
+        } catch {
+            throw .invalidToken
+        }
     }
 
     public func current(_ user: User) async throws(AppError) -> Authenticated {
