@@ -201,6 +201,57 @@ struct PostgresStoreTests {
         await store.close()
     }
 
+    @Test("reads are planned once per connection (generic plans), and a tag's or a user's favorites page still reads articles by key")
+    func genericPlansFollowTheIndexes() async throws {
+        let (store, _) = try await freshStore()
+        try await Migrator().run(on: store, logger: logger)
+        let shown = try await store.reader.raw("SHOW plan_cache_mode").first()?.decode(column: "plan_cache_mode", as: String.self)
+        #expect(shown == "force_generic_plan")
+        // 3,000 articles with one tag, all favorited by one user: enough that scanning the
+        // articles looks cheap to a plan that does not know the page's LIMIT.
+        try await store.transaction { database in
+            try await database.raw("INSERT INTO users (username, email, password_hash, created_at, updated_at) VALUES ('fan', 'fan@x.yz', 'h', 't', 't')").run()
+            try await database.raw("""
+                INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at, tag_list)
+                SELECT 's' || i, 'T', 'd', 'b', (SELECT id FROM users WHERE username = 'fan'), to_char(i, 'FM000000'), 't', ARRAY['common']
+                FROM generate_series(1, 3000) i
+                """).run()
+            try await database.raw("INSERT INTO tags (name) VALUES ('common')").run()
+            try await database.raw("""
+                INSERT INTO article_tags (article_id, tag_id, position, created_at)
+                SELECT a.id, t.id, 0, a.created_at FROM articles a, tags t
+                """).run()
+            try await database.raw("""
+                INSERT INTO favorites (user_id, article_id, article_created_at) SELECT u.id, a.id, a.created_at FROM users u, articles a
+                """).run()
+        }
+        try await store.write { try await $0.raw("ANALYZE").run() }
+        func articleScans() async throws -> Int {
+            try await store.write { database in
+                try await database.raw("SELECT pg_stat_force_next_flush()").run()
+                return try await database.raw("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'articles'").first()!
+                    .decode(column: "seq_scan", as: Int.self)
+            }
+        }
+        let views = SQLArticleViewsRepository(store: store)
+        let before = try await articleScans()
+        for _ in 0..<8 {
+            let tagged = try await store.read { try await views.page(ArticleFilter(tag: "common"), page: Page(limit: 10, offset: 0), viewerID: nil) }
+            #expect(tagged.total == 3000 && tagged.articles.first?.article.slug == "s3000")
+            let favorites = try await store.read { try await views.page(ArticleFilter(favoritedBy: "fan"), page: Page(limit: 10, offset: 20), viewerID: nil) }
+            #expect(favorites.total == 3000 && favorites.articles.first?.article.slug == "s2980")
+        }
+        // Statistics reach the shared counters when a backend next idles (at most a second).
+        var after = try await articleScans()
+        for _ in 0..<20 where after == before {
+            try await Task.sleep(for: .milliseconds(100))
+            after = try await articleScans()
+        }
+        // As `IN (...)` under a generic plan, each page scanned all 3,000 articles.
+        #expect(after == before, "sequential scans of articles: \(before) before the pages, \(after) after")
+        await store.close()
+    }
+
     func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
