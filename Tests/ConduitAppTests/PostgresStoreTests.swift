@@ -201,7 +201,7 @@ struct PostgresStoreTests {
         await store.close()
     }
 
-    @Test("reads are planned once per connection (generic plans), and a tag's or a user's favorites page still reads articles by key")
+    @Test("reads are planned once per connection (generic plans), and their pages still read articles by key")
     func genericPlansFollowTheIndexes() async throws {
         let (store, _) = try await freshStore()
         try await Migrator().run(on: store, logger: logger)
@@ -240,6 +240,9 @@ struct PostgresStoreTests {
             #expect(tagged.total == 3000 && tagged.articles.first?.article.slug == "s3000")
             let favorites = try await store.read { try await views.page(ArticleFilter(favoritedBy: "fan"), page: Page(limit: 10, offset: 20), viewerID: nil) }
             #expect(favorites.total == 3000 && favorites.articles.first?.article.slug == "s2980")
+            let fan = try await SQLUsersRepository(store: store).find(username: "fan")?.id
+            let all = try await store.read { try await views.page(ArticleFilter(), page: Page(limit: 10, offset: 20), viewerID: fan) }
+            #expect(all.total == 3000 && all.articles.first?.article.slug == "s2980" && all.articles.first?.favorited == true)
         }
         // Statistics reach the shared counters when a backend next idles (at most a second).
         var after = try await articleScans()
@@ -247,7 +250,9 @@ struct PostgresStoreTests {
             try await Task.sleep(for: .milliseconds(100))
             after = try await articleScans()
         }
-        // As `IN (...)` under a generic plan, each page scanned all 3,000 articles.
+        // As `IN (...)` under a generic plan, each tag or favorites page scanned all 3,000
+        // articles. (A signed-in reader's page of all articles in one level did too, but only
+        // with 100,000: at 3,000 its generic plan still walks the index. bench-large shows it.)
         #expect(after == before, "sequential scans of articles: \(before) before the pages, \(after) after")
         await store.close()
     }
