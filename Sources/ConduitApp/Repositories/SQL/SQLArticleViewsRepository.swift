@@ -22,16 +22,12 @@ public struct SQLArticleViewsRepository: ArticleViewsRepository {
         let feedOf = filter.tag == nil && filter.author == nil && filter.favoritedBy == nil ? filter.feedOf : nil
         let rows: [any SQLRow]
         if TagListColumn.isPostgres(database) {
-            // One level: PostgreSQL evaluates the select list's subqueries after its sort and
-            // limit. Cutting the ids first, as on SQLite, made the prepared statement's generic
-            // plan (blind to the LIMIT's value) join them to a sequential scan of the articles:
-            // 67 ms with 100,000 articles (and 32 ms for a feed's ids). A tag's or a user's
-            // favorites' ids, cut from their own index, and any other list's, cut from the
-            // articles' indexes, are an array: `= ANY(ARRAY(...))` reads the page's articles by
-            // primary key whatever the LIMIT (as `IN (...)`, the generic plan scanned them all:
-            // 106 req/s for a tag's page; in one level, an authenticated page of all articles
-            // computed the viewer's follows and favorites for every article before its sort:
-            // 136 req/s).
+            // The page's ids first, then its rows by primary key from them as an array,
+            // `= ANY(ARRAY(...))` (a feed has its own form: ``postgresFeed``). Reads run under generic
+            // plans (``PostgresStore``), blind to the LIMIT's value: as `IN (ids)` the ids were
+            // joined to a sequential scan of the articles (a tag's page: 106 req/s with 100,000
+            // articles), and in one level a signed-in viewer's follows and favorites were
+            // computed for every article before the sort (136 req/s).
             let (source, pageLimits): (SQLQueryString, SQLQueryString) =
                 if let feedOf { (Self.postgresFeed(of: feedOf, page: page, limits: limits), "") }
                 else if let indexedIDs { ("articles a JOIN users u ON u.id = a.author_id WHERE a.id = ANY(ARRAY(\(indexedIDs)))", "") }
