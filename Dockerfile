@@ -20,7 +20,7 @@
 ARG CONDUIT_BINARY=build
 
 FROM swift:6.3-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends libevent-dev libsqlite3-dev zlib1g-dev pkg-config \
+RUN apt-get update && apt-get install -y --no-install-recommends libevent-dev libsqlite3-dev zlib1g-dev pkg-config libtcmalloc-minimal4 \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -37,11 +37,12 @@ COPY Package.swift .build-static/conduit* /
 FROM ${CONDUIT_BINARY} AS binary
 
 FROM debian:bookworm-slim
-# libevent and libsqlite3 at run time; ca-certificates for PostgreSQL over TLS (sslmode=verify-full).
+# libevent, libsqlite3 and tcmalloc (conduit's malloc) at run time; ca-certificates for PostgreSQL
+# over TLS (sslmode=verify-full).
 # The data directory belongs to group 0 and is group-writable (chmod g=u), so an arbitrary UID
 # in group 0 (OpenShift, `docker run --user 12345:0`) can write it, not only uid 10001.
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        libevent-2.1-7 libevent-pthreads-2.1-7 libsqlite3-0 ca-certificates \
+        libevent-2.1-7 libevent-pthreads-2.1-7 libsqlite3-0 libtcmalloc-minimal4 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --gid 0 --home-dir /app --no-create-home --shell /usr/sbin/nologin conduit \
     && mkdir -p /app/data && chown 10001:0 /app/data && chmod g=u /app/data

@@ -44,9 +44,6 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
 
-        // glibc's mallopt, to keep freed memory in the process (AllocatorTuning).
-        .systemLibrary(name: "CMalloc"),
-
         // The system's zlib, for response compression.
         .systemLibrary(
             name: "CZlib",
@@ -77,7 +74,6 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 "CSQLite3",
                 "CZlib",
-                "CMalloc",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -99,7 +95,11 @@ let package = Package(
                 "ConduitApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict),
+            swiftSettings: strict,
+            // tcmalloc (Debian's libtcmalloc-minimal4, by its file name: no -dev package) as the
+            // process's malloc: glibc's arenas took a tenth of the CPU under the read mix, memory
+            // being allocated on a database thread and freed on a loop (docs/PERFORMANCE.md).
+            linkerSettings: [.linkedLibrary(":libtcmalloc_minimal.so.4", .when(platforms: [.linux]))]),
 
         // TechEmpower-style plaintext/json server on the kernel alone: the benchmark subject.
         .executableTarget(

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need when it is missing: the Debian packages (libevent-dev,
-# libsqlite3-dev, zlib1g-dev, pkg-config; curl and python3 for the conformance and schemathesis runs; postgresql for the
+# libsqlite3-dev, zlib1g-dev, pkg-config, libtcmalloc-minimal4: conduit's malloc; curl and python3 for the conformance and schemathesis runs; postgresql for the
 # PostgreSQL half of the tests) and schemathesis,
 # pinned, in its own virtual environment under .build/tools/schemathesis (Scripts/schemathesis.sh).
 # Extra Debian package names can be passed as arguments (Scripts/bench.sh adds wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCHEMATHESIS_VERSION="4.32.5"
-packages=(libevent-dev libsqlite3-dev zlib1g-dev pkg-config "$@")
+packages=(libevent-dev libsqlite3-dev zlib1g-dev pkg-config libtcmalloc-minimal4 "$@")
 # Tools that may come from elsewhere (pyenv, a base image): installed only when not on PATH.
 command -v curl >/dev/null || packages+=(curl)
 command -v python3 >/dev/null || packages+=(python3)

@@ -92,7 +92,8 @@ public final class HTTPServer: Sendable {
     /// - the open-file limit raised to its hard maximum: each connection is a descriptor, and
     ///   the common soft default (1024) is an easy way to starve the server;
     /// - glibc's fastbins off: every request used to allocate a task larger than the tcache
-    ///   limit, and with fastbins on each such allocation first consolidated them;
+    ///   limit, and with fastbins on each such allocation first consolidated them (a no-op
+    ///   in a process that links another malloc, as `conduit` links tcmalloc);
     /// - libevent's own warnings routed into the log instead of raw stderr lines.
     private static let prepareProcess: Void = {
         signal(SIGPIPE, SIG_IGN)

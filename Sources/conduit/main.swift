@@ -29,7 +29,6 @@ struct Serve: AsyncParsableCommand {
     var overrides: [String] = []
 
     func run() async throws {
-        AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment)
         let configuration = try await loadOrExit(overrides)
         Application.bootstrapLogging(configuration)
         let metrics = AppMetrics()
@@ -50,7 +49,6 @@ struct Migrate: AsyncParsableCommand {
     var overrides: [String] = []
 
     func run() async throws {
-        AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment)
         let configuration = try await loadOrExit(overrides)
         Application.bootstrapLogging(configuration)
         do {
