@@ -18,6 +18,11 @@
 #include <sys/eventfd.h>
 // mallopt: see HTTPServer.prepareProcess.
 #include <malloc.h>
+// Thread names (ThreadName.swift): prctl is variadic, which Swift cannot call.
+#include <sys/prctl.h>
+static inline int httpkernel_set_thread_name(const char *name) {
+    return prctl(PR_SET_NAME, (unsigned long)name, 0UL, 0UL, 0UL);
+}
 
 // The parts of libevent 2.1 the kernel uses: the event loop, bufferevents (only to learn about
 // connections as evhttp creates them), evbuffers and evhttp.

@@ -22,8 +22,11 @@ public final class BlockingPool: Sendable {
     public init(threads: Int, name: String) {
         threadCount = max(1, threads)
         for index in 0..<threadCount {
-            let thread = Thread { [self] in self.work() }
-            thread.name = "\(name)-\(index)"
+            let threadName = "\(name)-\(index)"
+            let thread = Thread { [self] in
+                ThreadName.setCurrent(threadName)
+                self.work()
+            }
             thread.start()
         }
     }

@@ -204,6 +204,7 @@ final class ServerLoop: @unchecked Sendable {
     }
 
     private func runOnThread() {
+        ThreadName.setCurrent("loop-\(index)")
         executor.bindToCurrentThread()
         event_base_dispatch(base)
         tearDown()

@@ -23,8 +23,10 @@ public final class TerminationSignals: Sendable {
     /// at once if it has already arrived.
     public func next() async -> Int32 {
         await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: Self.readSignal()) }
-            thread.name = "termination-signals"
+            let thread = Thread {
+                ThreadName.setCurrent("signals")
+                continuation.resume(returning: Self.readSignal())
+            }
             thread.start()
         }
     }

@@ -78,6 +78,18 @@ struct LifecycleTests {
         #expect(elsewhere.isEmpty, "bound past tcmalloc: \(elsewhere.prefix(3))")
     }
 
+    @Test("its threads carry their names, as top -H and perf show them")
+    func threadNames() throws {
+        let server = try ServerProcess.start(environment: ["EVENT_LOOPS": "2", "SQLITE_READERS": "2"])
+        #expect(try RawHTTPClient(port: server.port).get("/healthz").status == 200)
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.pid)/task")
+        let names = Set(tasks.compactMap { try? String(contentsOfFile: "/proc/\(server.pid)/task/\($0)/comm", encoding: .utf8) }
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        for name in ["loop-0", "loop-1", "sqlite-writer", "sqlite-reader-0", "sqlite-reader-1", "password-hash-0", "password-hash-1"] {
+            #expect(names.contains(name), "\(name) among \(names.sorted())")
+        }
+    }
+
     @Test("SIGINT stops it too, with exit 0")
     func sigint() throws {
         let server = try ServerProcess.start()

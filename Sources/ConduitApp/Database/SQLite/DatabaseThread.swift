@@ -1,4 +1,5 @@
 import Foundation
+import HTTPKernel
 import Synchronization
 
 /// A dedicated thread that is also a Swift task executor: async code run with this executor as
@@ -27,11 +28,11 @@ final class DatabaseThread: TaskExecutor, @unchecked Sendable {
         let started = DispatchSemaphore(value: 0)
         // The thread keeps its executor alive until `stop()` lets it end.
         let thread = Thread { [self] in
+            ThreadName.setCurrent(name)
             threadID.store(UInt(pthread_self()), ordering: .releasing)
             started.signal()
             run()
         }
-        thread.name = name
         thread.stackSize = 1 << 20
         thread.start()
         started.wait()
