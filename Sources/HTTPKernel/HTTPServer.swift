@@ -35,8 +35,12 @@ public final class HTTPServer: Sendable {
         let count = max(1, configuration.eventLoops)
         let (fds, port) = try ListeningSocket.bind(
             host: configuration.host, port: configuration.port, count: count, backlog: configuration.backlog)
+        let balance = count > 1 ? AcceptBalance(loops: count) : nil
         let loops = try fds.enumerated().map { index, fd in
-            try ServerLoop(index: index, listenFD: fd, configuration: configuration, responder: responder, logger: logger)
+            try ServerLoop(index: index, listenFD: fd, balance: balance, configuration: configuration, responder: responder, logger: logger)
+        }
+        for loop in loops {
+            loop.peers = loops.filter { $0 !== loop }.map { ServerLoop.Weak(loop: $0) }
         }
         state.withLock {
             $0.loops = loops

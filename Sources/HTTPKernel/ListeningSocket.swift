@@ -2,10 +2,11 @@
 import Glibc
 #endif
 
-/// Creates the listening sockets: one per event loop, all on the same address through
-/// SO_REUSEPORT so that the kernel spreads connections over the loops without a shared accept
-/// lock, with a large backlog and TCP_NODELAY (inherited by accepted sockets on Linux; without it
-/// pipelined responses wait for delayed ACKs).
+/// Creates the listening socket, with a descriptor of its own for each event loop (`dup`): the
+/// loops share one accept queue, and ``AcceptBalance`` decides which of them listen. A large
+/// backlog and TCP_NODELAY (inherited by accepted sockets on Linux; without it pipelined
+/// responses wait for delayed ACKs). SO_REUSEPORT stays set, so that another process (a new
+/// version starting before the old one drains) can bind the same address.
 enum ListeningSocket {
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -28,11 +29,14 @@ enum ListeningSocket {
 
         var fds: [Int32] = []
         do {
-            for _ in 0..<count {
-                let fd = try makeSocket(family: address.family, reusePort: true)
-                fds.append(fd)
-                try bindSocket(fd, &address, host: host)
-                guard listen(fd, Int32(clamping: backlog)) == 0 else { throw errnoFailure("listen") }
+            let fd = try makeSocket(family: address.family, reusePort: true)
+            fds.append(fd)
+            try bindSocket(fd, &address, host: host)
+            guard listen(fd, Int32(clamping: backlog)) == 0 else { throw errnoFailure("listen") }
+            for _ in 1..<max(1, count) {
+                let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+                guard copy >= 0 else { throw errnoFailure("dup") }
+                fds.append(copy)
             }
         } catch {
             fds.forEach { close($0) }

@@ -11,7 +11,7 @@ public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// Port to bind; 0 picks a free one (all loops share it), which tests use.
     public var port: Int = 8080
-    /// Event loops, one thread each, all accepting on the port through SO_REUSEPORT.
+    /// Event loops, one thread each, sharing one listening socket (``AcceptBalance``).
     public var eventLoops: Int = ServerConfiguration.onlineCores
     /// `listen(2)` backlog per loop socket (evhttp's own bind would use 128).
     public var backlog: Int = 4096

@@ -17,6 +17,7 @@ extension ServerLoop {
     func acceptFailed(errno code: Int32) {
         guard let bound = boundSocket else { return }
         evconnlistener_disable(evhttp_bound_socket_get_listener(bound))
+        acceptPaused = true
         var pause = Self.acceptPause
         event_add(acceptResumeEvent, &pause)
         acceptPausedCount += 1
@@ -30,8 +31,42 @@ extension ServerLoop {
     }
 
     func resumeAccepting() {
-        guard let bound = boundSocket else { return }
+        acceptPaused = false
+        guard let bound = boundSocket, !acceptGated else { return }
         evconnlistener_enable(evhttp_bound_socket_get_listener(bound))
+    }
+
+    /// Connections this loop has accepted and not closed (those evhttp is still setting up too).
+    var openConnectionCount: Int { connections.count + pendingBufferEvents.count }
+
+    /// Reports this loop's count to the balance and listens or not by its answer. Called on
+    /// accept (inside libevent's accept loop, which stops once the listener is disabled) and
+    /// on close.
+    func connectionCountChanged() {
+        guard let balance else { return }
+        applyAcceptGate(listen: balance.update(loop: index, connections: openConnectionCount))
+    }
+
+    /// Looks again at whether to listen: asked by a loop that stopped, and every tick.
+    func reconsiderAccepting() {
+        guard let balance else { return }
+        applyAcceptGate(listen: balance.shouldListen(loop: index))
+    }
+
+    private func applyAcceptGate(listen: Bool) {
+        guard let bound = boundSocket, listen == acceptGated else { return }
+        acceptGated = !listen
+        let listener = evhttp_bound_socket_get_listener(bound)
+        if listen {
+            if !acceptPaused { evconnlistener_enable(listener) }
+            return
+        }
+        evconnlistener_disable(listener)
+        // The loop with the fewest connections may be one that stopped earlier: it must listen.
+        for peer in peers {
+            guard let loop = peer.loop else { continue }
+            loop.executor.execute { loop.reconsiderAccepting() }
+        }
     }
 }
 

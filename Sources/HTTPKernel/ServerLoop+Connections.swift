@@ -20,6 +20,7 @@ extension ServerLoop {
         }
         pendingBufferEvents.append(bufferEvent)
         event_active(registerEvent, 0, 0)
+        connectionCountChanged()
         return bufferEvent
     }
 
@@ -27,10 +28,14 @@ extension ServerLoop {
     func registerPendingConnections() {
         let pending = pendingBufferEvents
         pendingBufferEvents.removeAll(keepingCapacity: true)
+        var failed = false
         for bufferEvent in pending {
             var argument: UnsafeMutableRawPointer?
             bufferevent_getcb(bufferEvent, nil, nil, nil, &argument)
-            guard let argument else { continue }
+            guard let argument else {
+                failed = true  // evhttp gave up on it: no close callback will come
+                continue
+            }
             let evcon = OpaquePointer(argument)
             let connection = Connection(evcon: evcon, bufferEvent: bufferEvent, loop: self)
             connections[evcon] = connection
@@ -50,10 +55,12 @@ extension ServerLoop {
                     connection.bytesArrived(input!, count: added)
                 }, Unmanaged.passUnretained(connection).toOpaque())
         }
+        if failed { connectionCountChanged() }
     }
 
     private func connectionClosed(_ evcon: OpaquePointer) {
         guard let connection = connections.removeValue(forKey: evcon) else { return }
+        connectionCountChanged()
         if let entry = connection.inputCallback {
             evbuffer_remove_cb_entry(bufferevent_get_input(connection.bufferEvent), entry)
         }

@@ -11,6 +11,7 @@ extension ServerLoop {
         dateCache.refresh()
         coarseNow = ServerLoop.monotonicSeconds()
         enforceDeadlines()
+        reconsiderAccepting()
         if draining { finishDrainIfDone() }
     }
 

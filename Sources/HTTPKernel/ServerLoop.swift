@@ -57,6 +57,16 @@ final class ServerLoop: @unchecked Sendable {
     /// Re-enables accepting after a pause for a failed accept(2) (ServerLoop+Accept.swift).
     var acceptResumeEvent: OpaquePointer!
     var acceptPausedCount = 0
+    /// Paused after a failed accept(2) until `acceptResumeEvent` fires.
+    var acceptPaused = false
+    /// Not listening because another loop has fewer connections (ServerLoop+Accept.swift).
+    var acceptGated = false
+    /// Shared by the loops of one server; nil with one loop.
+    let balance: AcceptBalance?
+    /// The other loops of the server, told to look again when this one stops listening. Set
+    /// once, before the loops start.
+    var peers: [Weak] = []
+    struct Weak { weak var loop: ServerLoop? }
     private let listenFD: Int32
 
     var dateCache = DateCache()
@@ -78,9 +88,11 @@ final class ServerLoop: @unchecked Sendable {
     /// ``ServerConfiguration/commonHeaders`` as C strings, made once.
     let commonHeadersC: [(name: String, cName: UnsafeMutablePointer<CChar>, cValue: UnsafeMutablePointer<CChar>)]
 
-    init(index: Int, listenFD: Int32, configuration: ServerConfiguration, responder: any HTTPResponder, logger: Logger) throws {
+    init(index: Int, listenFD: Int32, balance: AcceptBalance?, configuration: ServerConfiguration,
+         responder: any HTTPResponder, logger: Logger) throws {
         self.index = index
         self.listenFD = listenFD
+        self.balance = balance
         self.configuration = configuration
         self.responder = responder
         self.logger = logger
