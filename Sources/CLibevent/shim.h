@@ -23,6 +23,10 @@
 static inline int httpkernel_set_thread_name(const char *name) {
     return prctl(PR_SET_NAME, (unsigned long)name, 0UL, 0UL, 0UL);
 }
+/// `name` must hold 16 bytes.
+static inline int httpkernel_get_thread_name(char *name) {
+    return prctl(PR_GET_NAME, (unsigned long)name, 0UL, 0UL, 0UL);
+}
 
 // The parts of libevent 2.1 the kernel uses: the event loop, bufferevents (only to learn about
 // connections as evhttp creates them), evbuffers and evhttp.

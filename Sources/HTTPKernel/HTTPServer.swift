@@ -35,7 +35,7 @@ public final class HTTPServer: Sendable {
         let count = max(1, configuration.eventLoops)
         let (fds, port) = try ListeningSocket.bind(
             host: configuration.host, port: configuration.port, count: count, backlog: configuration.backlog)
-        let balance = count > 1 ? AcceptBalance(loops: count) : nil
+        let balance = count > 1 ? AcceptBalance(loops: count, now: ServerLoop.monotonicSeconds()) : nil
         let loops = try fds.enumerated().map { index, fd in
             try ServerLoop(index: index, listenFD: fd, balance: balance, configuration: configuration, responder: responder, logger: logger)
         }

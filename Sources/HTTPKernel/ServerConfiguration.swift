@@ -13,7 +13,7 @@ public struct ServerConfiguration: Sendable {
     public var port: Int = 8080
     /// Event loops, one thread each, sharing one listening socket (``AcceptBalance``).
     public var eventLoops: Int = ServerConfiguration.onlineCores
-    /// `listen(2)` backlog per loop socket (evhttp's own bind would use 128).
+    /// `listen(2)` backlog of the listening socket the loops share (evhttp's own bind would use 128).
     public var backlog: Int = 4096
     /// Largest request body accepted; past it evhttp answers 413 and closes.
     public var maxBodyBytes: Int = 1 << 20

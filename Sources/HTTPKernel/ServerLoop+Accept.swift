@@ -44,13 +44,14 @@ extension ServerLoop {
     /// on close.
     func connectionCountChanged() {
         guard let balance else { return }
-        applyAcceptGate(listen: balance.update(loop: index, connections: openConnectionCount))
+        applyAcceptGate(listen: balance.update(loop: index, connections: openConnectionCount, now: ServerLoop.monotonicSeconds()))
     }
 
-    /// Looks again at whether to listen: asked by a loop that stopped, and every tick.
+    /// Looks again at whether to listen: asked by a loop that stopped, and every tick (which
+    /// also tells the others this loop is alive).
     func reconsiderAccepting() {
         guard let balance else { return }
-        applyAcceptGate(listen: balance.shouldListen(loop: index))
+        applyAcceptGate(listen: balance.shouldListen(loop: index, now: ServerLoop.monotonicSeconds()))
     }
 
     private func applyAcceptGate(listen: Bool) {

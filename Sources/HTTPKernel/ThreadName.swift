@@ -8,6 +8,13 @@ import CLibevent
 public enum ThreadName {
     public static let maximumBytes = 15
 
+    /// The calling thread's name.
+    public static var current: String {
+        var bytes = [CChar](repeating: 0, count: maximumBytes + 1)
+        guard httpkernel_get_thread_name(&bytes) == 0 else { return "" }
+        return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     public static func setCurrent(_ name: String) {
         let bytes = Array(name.utf8.prefix(maximumBytes)) + [0]
         bytes.withUnsafeBufferPointer { buffer in

@@ -335,4 +335,33 @@ struct ServerTests {
         }
         await stop(running)
     }
+
+    @Test("a loop stalled by a handler that blocks it stops counting: the other loop takes new connections")
+    func stalledLoopIsSkipped() async throws {
+        let stall = Gate()
+        let running = try start(loops: 2) { router in
+            router.get("/where") { _ in .text(ThreadName.current) }
+            // Blocks the loop's own thread: the bug a handler must never have.
+            router.get("/stall") { _ in
+                stall.pass()
+                return .text(ThreadName.current)
+            }
+        }
+        // Three connections: one loop holds two, the other one (the fewest: where new ones go).
+        let clients = try (0..<3).map { _ in try RawHTTPClient(port: running.port) }
+        let loops = try clients.map { try $0.get("/where").text }
+        #expect(Set(loops) == ["loop-0", "loop-1"], "\(loops)")
+        let lonely = try #require(Set(loops).first { name in loops.filter { $0 == name }.count == 1 })
+        let stalled = try #require(clients.indices.first { loops[$0] == lonely })
+        try clients[stalled].send(RawHTTPClient.request("GET", "/stall"))
+        #expect(stall.waitForArrivals(1))
+        // The stalled loop still has the fewest connections; after AcceptBalance.staleAfterSeconds
+        // without a word from it, the other loop listens again.
+        let newcomer = try RawHTTPClient(port: running.port, timeoutSeconds: AcceptBalance.staleAfterSeconds + 3)
+        let answer = try? newcomer.get("/where").text
+        stall.open()
+        #expect(answer != nil && answer != lonely, "answered by \(answer ?? "nobody") while \(lonely) stalled")
+        #expect(try clients[stalled].readResponse().text == lonely)
+        await stop(running)
+    }
 }
