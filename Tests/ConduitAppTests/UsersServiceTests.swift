@@ -122,7 +122,7 @@ struct SQLUsersRepositoryTests {
         let logger = Logging.Logger(label: "test")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("users-\(UUID().uuidString)/db.sqlite").path
         let store = try await SQLiteStore.open(path: path, logger: logger)
-        try await store.write { database in try await Migrator().run(on: database, logger: logger) }
+        _ = try await store.write { database in try await Migrator().run(on: database, logger: logger) }
         let repository = SQLUsersRepository(store: store)
         let now = Timestamp.now()
         let jake = try await repository.create(username: "jake", email: "jake@example.com", passwordHash: "h", at: now)
