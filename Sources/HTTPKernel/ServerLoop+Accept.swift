@@ -17,7 +17,6 @@ extension ServerLoop {
     func acceptFailed(errno code: Int32) {
         guard let bound = boundSocket else { return }
         evconnlistener_disable(evhttp_bound_socket_get_listener(bound))
-        acceptPaused = true
         var pause = Self.acceptPause
         event_add(acceptResumeEvent, &pause)
         acceptPausedCount += 1
@@ -31,7 +30,6 @@ extension ServerLoop {
     }
 
     func resumeAccepting() {
-        acceptPaused = false
         guard let bound = boundSocket, !acceptGated else { return }
         evconnlistener_enable(evhttp_bound_socket_get_listener(bound))
     }

@@ -58,7 +58,7 @@ final class ServerLoop: @unchecked Sendable {
     var acceptResumeEvent: OpaquePointer!
     var acceptPausedCount = 0
     /// Paused after a failed accept(2) until `acceptResumeEvent` fires.
-    var acceptPaused = false
+    var acceptPaused: Bool { event_pending(acceptResumeEvent, Int16(EV_TIMEOUT), nil) != 0 }
     /// Not listening because another loop has fewer connections (ServerLoop+Accept.swift).
     var acceptGated = false
     /// Shared by the loops of one server; nil with one loop.
