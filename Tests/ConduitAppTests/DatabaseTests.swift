@@ -1,3 +1,4 @@
+import CSQLite3
 import Foundation
 import Logging
 import SQLKit
@@ -49,6 +50,17 @@ struct DatabaseTests {
         await #expect(throws: (any Error).self) {
             try await store.write { try await $0.raw("INSERT INTO follows (follower_id, followee_id) VALUES (1, 2)").run() }
         }
+        await store.close()
+    }
+
+    @Test("SQLite keeps no memory statistics: its allocations take no process-wide lock")
+    func noMemoryStatistics() async throws {
+        let store = try await SQLiteStore.open(path: temporaryPath(), readers: 2, logger: logger)
+        try await Migrator().run(on: store, logger: logger)
+        _ = try await store.read { try await store.reader.raw("SELECT COUNT(*) FROM articles").all() }
+        #expect(SQLiteConnectionHandle.memoryStatisticsOff)
+        // With statistics on, the open connections and their caches count here.
+        #expect(sqlite3_memory_used() == 0)
         await store.close()
     }
 

@@ -40,7 +40,14 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
     /// Distinct statements kept at most; `IN (...)` lists of every length make new texts.
     static let maxCachedStatements = 512
 
+    /// Set once, before the first connection initializes the library (``init(path:readOnly:)``).
+    private static let libraryConfiguration: Int32 = conduit_sqlite_disable_memory_statistics()
+
+    /// Whether SQLite's memory statistics are off (false if something opened SQLite before us).
+    static var memoryStatisticsOff: Bool { libraryConfiguration == SQLITE_OK }
+
     init(path: String, readOnly: Bool) throws {
+        _ = Self.libraryConfiguration
         var handle: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &handle, flags, nil)
