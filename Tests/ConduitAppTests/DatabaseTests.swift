@@ -121,6 +121,45 @@ struct DatabaseTests {
         await store.close()
     }
 
+    @Test("reads queued while every reader thread is busy go to the first one free, not behind a stalled one")
+    func readsQueueForTheFirstFreeReader() async throws {
+        let store = try await SQLiteStore.open(path: temporaryPath(), readers: 2, logger: logger)
+        let stalledStarted = Atomic<Bool>(false)
+        let releaseStalled = Atomic<Bool>(false)
+        // A unit that blocks its thread, as a thread the kernel preempted would: it does not
+        // suspend, so nothing else can run on that thread until it returns.
+        let stalled = Task {
+            try await store.read {
+                stalledStarted.store(true, ordering: .releasing)
+                while !releaseStalled.load(ordering: .acquiring) { usleep(1_000) }
+            }
+        }
+        while !stalledStarted.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
+        // Many reads at once, each briefly blocking the other thread too: with a queue per
+        // thread, those sent to the stalled thread waited for it (every unit sees both
+        // threads busy, so the choice between them was a coin toss).
+        let finished = FinishedCount()
+        let logger = logger
+        let reads = (0..<20).map { _ in
+            Task {
+                try await store.read {
+                    usleep(2_000)
+                    try await store.sql(logger: logger).raw("SELECT 1").run()
+                }
+                finished.count.add(1, ordering: .relaxed)
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while finished.count.load(ordering: .relaxed) < 20, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(finished.count.load(ordering: .relaxed) == 20)
+        releaseStalled.store(true, ordering: .releasing)
+        try await stalled.value
+        for read in reads { try await read.value }
+        await store.close()
+    }
+
     @Test("transactions from concurrent tasks never interleave; a failing one rolls back")
     func transactions() async throws {
         let store = try await SQLiteStore.open(path: temporaryPath(), logger: logger)
@@ -158,4 +197,9 @@ struct DatabaseTests {
     func locations(_ url: String, _ expected: DatabaseLocation) throws {
         #expect(try DatabaseLocation(url: url) == expected)
     }
+}
+
+/// Units finished, shared with the tasks that count them.
+private final class FinishedCount: Sendable {
+    let count = Atomic<Int>(0)
 }

@@ -5,23 +5,27 @@ import NIOPosix
 import SQLKit
 import Synchronization
 
-/// The embedded SQLite database: one file in WAL mode, a pool of reader connections and one
-/// writer, each connection on a thread of its own (``DatabaseThread``) with its statements
-/// prepared once (``SQLiteConnectionHandle``), over the system's libsqlite3.
+/// The embedded SQLite database: one file in WAL mode, a pool of reader connections served by
+/// as many reader threads, and one writer connection on a thread of its own
+/// (``DatabaseThreads``), each connection with its statements prepared once
+/// (``SQLiteConnectionHandle``), over the system's libsqlite3.
 ///
-/// A request's reads are one unit of work (``read(_:)``): one reader, one read transaction (one
-/// snapshot: a page's `articlesCount` always agrees with its articles), run on the reader's
-/// thread from start to end, so the request crosses threads twice whatever the number of
-/// statements. WAL lets readers run beside the writer; SQLite allows one writer at a time, so
+/// A request's reads are one unit of work (``read(_:)``): one reader connection, one read
+/// transaction (one snapshot: a page's `articlesCount` always agrees with its articles), run on
+/// a reader thread from start to end, so the request crosses threads twice whatever the number
+/// of statements. Units wait in one queue for the first free reader thread. WAL lets readers run beside the writer; SQLite allows one writer at a time, so
 /// writes and transactions take the writer in turn. Repositories see connections only as
 /// sql-kit `SQLDatabase`s, the same interface the PostgreSQL store offers.
 public final class SQLiteStore: Sendable {
     public let path: String
     private let readers: [SQLiteSession]
     private let writer: SQLiteSession
-    private let threads: [DatabaseThread]
-    /// Where the search for the least busy reader starts, in turn.
-    private let nextReader = Atomic<Int>(0)
+    private let readerThreads: DatabaseThreads
+    private let writerThread: DatabaseThreads
+    /// Which reader connections units of work hold.
+    private let readerLease: ConnectionLease
+    /// Whether a unit of work holds the writer.
+    private let writerLease = ConnectionLease(connections: 1)
     /// Connections the store holds: the readers and the writer (the pool size in metrics).
     public var connectionCount: Int { readers.count + 1 }
     /// The virtual machine steps all its connections have run (``SQLiteConnectionHandle``).
@@ -30,11 +34,13 @@ public final class SQLiteStore: Sendable {
     /// Readers when none are asked for: one per core, as many as the event loops by default.
     public static var defaultReaders: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-    private init(path: String, readers: [SQLiteSession], writer: SQLiteSession, threads: [DatabaseThread]) {
+    private init(path: String, readers: [SQLiteSession], writer: SQLiteSession) {
         self.path = path
         self.readers = readers
         self.writer = writer
-        self.threads = threads
+        readerThreads = readers[0].threads
+        writerThread = writer.threads
+        readerLease = ConnectionLease(connections: readers.count)
     }
 
     /// Opens (creating if needed) the database file and sets the connections up.
@@ -44,21 +50,19 @@ public final class SQLiteStore: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         let driverLogger = DriverLogger.make(from: logger)
-        var threads: [DatabaseThread] = []
+        let writerThread = DatabaseThreads(names: ["sqlite-writer"])
+        let readerThreads = DatabaseThreads(names: (0..<max(1, readerCount)).map { "sqlite-reader-\($0)" })
         do {
-            let writerThread = DatabaseThread(name: "sqlite-writer")
-            threads.append(writerThread)
             // WAL first, on the writer: it is a property of the file, which readers then share.
             let writer = try await connect(path: path, on: writerThread, logger: driverLogger, pragmas: ["PRAGMA journal_mode = WAL"])
             var readers: [SQLiteSession] = []
-            for index in 0..<max(1, readerCount) {
-                let thread = DatabaseThread(name: "sqlite-reader-\(index)")
-                threads.append(thread)
-                readers.append(try await connect(path: path, on: thread, logger: driverLogger, pragmas: []))
+            for _ in 0..<max(1, readerCount) {
+                readers.append(try await connect(path: path, on: readerThreads, logger: driverLogger, pragmas: []))
             }
-            return SQLiteStore(path: path, readers: readers, writer: writer, threads: threads)
+            return SQLiteStore(path: path, readers: readers, writer: writer)
         } catch {
-            for thread in threads { thread.stop() }
+            writerThread.stop()
+            readerThreads.stop()
             throw error
         }
     }
@@ -66,26 +70,25 @@ public final class SQLiteStore: Sendable {
     /// synchronous=NORMAL in WAL mode keeps every committed transaction across a process crash
     /// (SIGKILL); only an OS crash or power loss can lose the last ones. busy_timeout: wait for
     /// a lock rather than fail.
-    private static func connect(path: String, on thread: DatabaseThread, logger: Logger, pragmas: [String]) async throws -> SQLiteSession {
-        try await withTaskExecutorPreference(thread) {
+    private static func connect(path: String, on threads: DatabaseThreads, logger: Logger, pragmas: [String]) async throws -> SQLiteSession {
+        try await withTaskExecutorPreference(threads) {
             let connection = try SQLiteConnectionHandle(path: path, readOnly: false)
             for pragma in pragmas + ["PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000"] {
                 try connection.execute(pragma, []) { _, _ in }
             }
-            return SQLiteSession(connection: connection, thread: thread, logger: logger)
+            return SQLiteSession(connection: connection, threads: threads, logger: logger)
         }
     }
 
-    /// Runs `body` as one read unit of work: on one reader, in one read transaction, on that
-    /// reader's thread. Statements `body` sends through ``SQLStore/reader`` use that reader.
-    /// Nested calls join the unit they are in.
+    /// Runs `body` as one read unit of work: on one reader connection, in one read
+    /// transaction, on the first free reader thread. Statements `body` sends through
+    /// ``SQLStore/reader`` use that connection. Nested calls join the unit they are in.
     public func read<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         if ReadUnit.current != nil { return try await body() }
-        let session = leastBusyReader()
-        defer { session.gate.assigned.subtract(1, ordering: .relaxed) }
-        return try await withTaskExecutorPreference(session.thread) {
-            await session.gate.enter()
-            defer { session.gate.leave() }
+        return try await withTaskExecutorPreference(readerThreads) {
+            let index = await readerLease.acquire(preferring: readerThreads.currentIndex)
+            defer { readerLease.release(index) }
+            let session = readers[index]
             try session.connection.runCached("BEGIN")
             do {
                 let result = try await ReadUnit.$current.withValue(session) { try await body() }
@@ -105,39 +108,22 @@ public final class SQLiteStore: Sendable {
         ReadUnit.current ?? LeasedSQLiteReader(store: self, logger: writer.logger)
     }
 
-    /// The reader with the fewest units sent to it and not finished, counted as sent to it.
-    /// Taking readers in turn sent a unit to a reader busy with a long page while another sat
-    /// idle; ties are still broken in turn.
-    private func leastBusyReader() -> SQLiteSession {
-        let start = nextReader.add(1, ordering: .relaxed).oldValue
-        var chosen = readers[start % readers.count]
-        var chosenLoad = chosen.gate.assigned.load(ordering: .relaxed)
-        for offset in 1..<readers.count where chosenLoad > 0 {
-            let candidate = readers[(start + offset) % readers.count]
-            let load = candidate.gate.assigned.load(ordering: .relaxed)
-            if load < chosenLoad { (chosen, chosenLoad) = (candidate, load) }
-        }
-        chosen.gate.assigned.add(1, ordering: .relaxed)
-        return chosen
-    }
-
-    /// Runs `body` with a reader, alone, on its thread: one statement outside a unit of work.
+    /// Runs `body` with a reader connection, alone, on a reader thread: one statement outside
+    /// a unit of work.
     fileprivate func withReader<T: Sendable>(_ body: @Sendable (SQLiteSession) async throws -> T) async throws -> T {
-        let session = leastBusyReader()
-        defer { session.gate.assigned.subtract(1, ordering: .relaxed) }
-        return try await withTaskExecutorPreference(session.thread) {
-            await session.gate.enter()
-            defer { session.gate.leave() }
-            return try await body(session)
+        try await withTaskExecutorPreference(readerThreads) {
+            let index = await readerLease.acquire(preferring: readerThreads.currentIndex)
+            defer { readerLease.release(index) }
+            return try await body(readers[index])
         }
     }
 
     /// Runs `body` with the writer connection, alone, on the writer's thread.
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let writer = self.writer
-        return try await withTaskExecutorPreference(writer.thread) {
-            await writer.gate.enter()
-            defer { writer.gate.leave() }
+        return try await withTaskExecutorPreference(writerThread) {
+            _ = await writerLease.acquire()
+            defer { writerLease.release(0) }
             return try await body(writer)
         }
     }
@@ -175,10 +161,10 @@ public final class SQLiteStore: Sendable {
 
     /// Waits for work in progress on every connection, then closes them and ends their threads.
     public func close() async {
-        for session in readers + [writer] {
-            await withTaskExecutorPreference(session.thread) { await session.gate.enter() }
-        }
-        for thread in threads { thread.stop() }
+        for _ in readers { _ = await readerLease.acquire() }
+        _ = await writerLease.acquire()
+        readerThreads.stop()
+        writerThread.stop()
     }
 }
 

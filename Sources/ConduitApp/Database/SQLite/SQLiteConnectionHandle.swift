@@ -23,12 +23,13 @@ struct SQLiteError: Error, CustomStringConvertible {
     }
 }
 
-/// One sqlite3 connection, used only by the thread that owns it (a ``DatabaseThread``), with
-/// its prepared statements cached by SQL text: a statement is parsed once per connection,
-/// then reset and rebound.
+/// One sqlite3 connection, used only on its store's database threads (``DatabaseThreads``) by
+/// one unit of work at a time, with its prepared statements cached by SQL text: a statement is
+/// parsed once per connection, then reset and rebound.
 final class SQLiteConnectionHandle: @unchecked Sendable {
-    // @unchecked: confined to its DatabaseThread; the store hands it to one unit of work at a
-    // time (``SQLiteStore``).
+    // @unchecked: the store's lease (``ConnectionLease``) hands it to one unit of work at a
+    // time, whose statements run one after another on a database thread; SQLite's
+    // multi-thread mode (SQLITE_OPEN_NOMUTEX) allows that, never two threads at once.
 
     private let db: OpaquePointer
     /// Prepared statements by SQL text, with their column names (read once, not per execution).

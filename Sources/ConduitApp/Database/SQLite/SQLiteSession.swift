@@ -5,22 +5,14 @@ import NIOPosix
 import SQLKit
 
 /// One SQLite connection seen through sql-kit's `SQLDatabase`, so that the repositories' SQL
-/// is written once for SQLite and PostgreSQL. Every statement runs on the connection's own
-/// thread: `execute` asks for that thread as the task's executor, which costs nothing when the
+/// is written once for SQLite and PostgreSQL. Every statement runs on one of the connection's
+/// threads: `execute` asks for them as the task's executor, which costs nothing when the
 /// caller's unit of work already runs there (``SQLiteStore/read(_:)``) and one hop otherwise.
+/// The store's lease (``ConnectionLease``) keeps the connection to one unit of work at a time.
 struct SQLiteSession: AsyncSQLDatabase {
     let connection: SQLiteConnectionHandle
-    let thread: DatabaseThread
-    /// Which unit of work has the connection (``SQLiteStore``).
-    let gate: ConnectionGate
+    let threads: DatabaseThreads
     let logger: Logger
-
-    init(connection: SQLiteConnectionHandle, thread: DatabaseThread, logger: Logger) {
-        self.connection = connection
-        self.thread = thread
-        gate = ConnectionGate(thread: thread)
-        self.logger = logger
-    }
 
     var dialect: any SQLDialect { SQLiteSQLDialect() }
     /// The drivers never log statements: bound values are hashes, emails and tokens.
@@ -34,10 +26,10 @@ struct SQLiteSession: AsyncSQLDatabase {
         }
     }
 
-    /// Runs `body` with the connection on its thread: directly when already there.
+    /// Runs `body` with the connection on one of its threads: directly when already there.
     func run<T: Sendable>(_ body: @Sendable (SQLiteConnectionHandle) throws -> T) async throws -> T {
-        if thread.isCurrent { return try body(connection) }
-        return try await withTaskExecutorPreference(thread) {
+        if threads.isCurrent { return try body(connection) }
+        return try await withTaskExecutorPreference(threads) {
             try body(connection)
         }
     }
