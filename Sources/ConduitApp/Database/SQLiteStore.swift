@@ -3,7 +3,6 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLKit
-import Synchronization
 
 /// The embedded SQLite database: one file in WAL mode, a pool of reader connections served by
 /// as many reader threads, and one writer connection on a thread of its own
@@ -13,9 +12,10 @@ import Synchronization
 /// A request's reads are one unit of work (``read(_:)``): one reader connection, one read
 /// transaction (one snapshot: a page's `articlesCount` always agrees with its articles), run on
 /// a reader thread from start to end, so the request crosses threads twice whatever the number
-/// of statements. Units wait in one queue for the first free reader thread. WAL lets readers run beside the writer; SQLite allows one writer at a time, so
-/// writes and transactions take the writer in turn. Repositories see connections only as
-/// sql-kit `SQLDatabase`s, the same interface the PostgreSQL store offers.
+/// of statements. Units wait in one queue for the first free reader thread. WAL lets readers
+/// run beside the writer; SQLite allows one writer at a time, so writes and transactions take
+/// the writer in turn. Repositories see connections only as sql-kit `SQLDatabase`s, the same
+/// interface the PostgreSQL store offers.
 public final class SQLiteStore: Sendable {
     public let path: String
     private let readers: [SQLiteSession]
