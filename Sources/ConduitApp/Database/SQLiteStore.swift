@@ -122,8 +122,8 @@ public final class SQLiteStore: Sendable {
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let writer = self.writer
         return try await withTaskExecutorPreference(writerThread) {
-            _ = await writerLease.acquire()
-            defer { writerLease.release(0) }
+            let index = await writerLease.acquire()
+            defer { writerLease.release(index) }
             return try await body(writer)
         }
     }
