@@ -4,19 +4,15 @@ import Logging
 /// their status and body (in the application's ``ErrorBodyFormat``); anything else is a 500
 /// whose body says only that. A server error with a cause, and any untyped error, is logged
 /// here, once, at error level, with the request id and route; the client sees only the body.
-public struct ErrorMiddleware: HTTPMiddleware {
+public struct ErrorMiddleware: SynchronousMiddleware {
     public let format: ErrorBodyFormat
 
     public init(format: ErrorBodyFormat = .plainText) { self.format = format }
 
-    public func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
-        do {
-            return try await next.respond(to: request)
-        } catch {
-            var response = Self.response(for: error, request: request, format: format)
-            response.route = request.route
-            return response
-        }
+    public func recover(from error: any Error, for request: HTTPRequest) -> HTTPResponse {
+        var response = Self.response(for: error, request: request, format: format)
+        response.route = request.route
+        return response
     }
 
     /// The response for `error`, logging what the client must not see.

@@ -9,6 +9,76 @@ public protocol HTTPMiddleware: Sendable {
     func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse
 }
 
+/// A middleware step that never suspends: it may answer before the rest of the chain runs
+/// (``intercept(_:)``), adjust the response on its way back (``finish(_:for:)``), and turn an
+/// error thrown inside it into a response (``recover(from:for:)``). It behaves exactly as the
+/// ``HTTPMiddleware`` that calls these around `next`, but a ``MiddlewareChain`` runs a run of
+/// consecutive steps around a single `await`: every async call that returns costs the task an
+/// executor switch (the runtime then reads the task's executor preference under a lock), and
+/// a chain of async middleware paid two of them per step on every request.
+public protocol SynchronousMiddleware: HTTPMiddleware {
+    /// Before the rest of the chain: a response returned here is the answer (the steps outside
+    /// still finish it), and nothing inside this step runs. What it sets on the request (its
+    /// ``HTTPRequest/context``) is seen by the steps inside, the handler and every `finish`.
+    func intercept(_ request: inout HTTPRequest) throws -> HTTPResponse?
+    /// The response from inside (the handler's, or one a step inside made), on its way out.
+    func finish(_ response: inout HTTPResponse, for request: HTTPRequest) throws
+    /// An error thrown inside this step (not by its own hooks): a response, or the error again.
+    func recover(from error: any Error, for request: HTTPRequest) throws -> HTTPResponse
+}
+
+extension SynchronousMiddleware {
+    public func intercept(_ request: inout HTTPRequest) throws -> HTTPResponse? { nil }
+    public func finish(_ response: inout HTTPResponse, for request: HTTPRequest) throws {}
+    public func recover(from error: any Error, for request: HTTPRequest) throws -> HTTPResponse { throw error }
+
+    public func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
+        try await SynchronousRun(steps: [self], next: next).respond(to: request)
+    }
+}
+
+/// Consecutive synchronous steps in front of a responder, with the semantics of nesting them:
+/// step `i` sees what steps `0..<i` let through, and its hooks on the way out run only if its
+/// `intercept` ran without answering or throwing.
+struct SynchronousRun: HTTPResponder {
+    let steps: [any SynchronousMiddleware]
+    let next: any HTTPResponder
+
+    func respond(to request: HTTPRequest) async throws -> HTTPResponse {
+        var request = request
+        var outcome: Result<HTTPResponse, any Error>?
+        // Steps whose way out runs: those whose `intercept` let the request through.
+        var passed = 0
+        while passed < steps.count, outcome == nil {
+            do {
+                if let answer = try steps[passed].intercept(&request) { outcome = .success(answer) } else { passed += 1 }
+            } catch {
+                outcome = .failure(error)
+            }
+        }
+        var result: Result<HTTPResponse, any Error>
+        if let outcome {
+            result = outcome
+        } else {
+            do { result = .success(try await next.respond(to: request)) } catch { result = .failure(error) }
+        }
+        for index in stride(from: passed - 1, through: 0, by: -1) {
+            switch result {
+            case .success(var response):
+                do {
+                    try steps[index].finish(&response, for: request)
+                    result = .success(response)
+                } catch {
+                    result = .failure(error)
+                }
+            case let .failure(error):
+                do { result = .success(try steps[index].recover(from: error, for: request)) } catch { result = .failure(error) }
+            }
+        }
+        return try result.get()
+    }
+}
+
 /// A closure as a responder.
 public struct ClosureResponder: HTTPResponder {
     let body: @Sendable (HTTPRequest) async throws -> HTTPResponse
@@ -23,7 +93,18 @@ public struct MiddlewareChain: HTTPResponder {
 
     public init(_ middlewares: [any HTTPMiddleware], responder: any HTTPResponder) {
         var next = responder
-        for middleware in middlewares.reversed() { next = Link(middleware: middleware, next: next) }
+        // Built from the inside out; consecutive synchronous steps share one link.
+        var run: [any SynchronousMiddleware] = []
+        for middleware in middlewares.reversed() {
+            if let step = middleware as? any SynchronousMiddleware {
+                run.insert(step, at: 0)
+                continue
+            }
+            if !run.isEmpty { next = SynchronousRun(steps: run, next: next) }
+            run = []
+            next = Link(middleware: middleware, next: next)
+        }
+        if !run.isEmpty { next = SynchronousRun(steps: run, next: next) }
         head = next
     }
 

@@ -9,7 +9,7 @@ import HTTPKernel
 /// `*` is refused. A disallowed origin gets no CORS header at all,
 /// which browsers treat as a refusal. `Vary: Origin` goes on every response when CORS is on,
 /// since the answer depends on the origin.
-struct CORSMiddleware: HTTPMiddleware {
+struct CORSMiddleware: SynchronousMiddleware {
     let allowedOrigins: Set<String>
     let allowsAnyOrigin: Bool
     /// Cookie mode: browsers send the cookie cross-origin only if told credentials are allowed
@@ -28,28 +28,29 @@ struct CORSMiddleware: HTTPMiddleware {
 
     var isEnabled: Bool { allowsAnyOrigin || !allowedOrigins.isEmpty }
 
-    func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
-        let origin = request.headers["Origin"]
-        if request.method == .options, origin != nil, request.headers["Access-Control-Request-Method"] != nil {
-            var response = HTTPResponse.empty(status: 204)
-            if let allowed = allowedValue(for: origin) {
-                response.headers.set("Access-Control-Allow-Origin", allowed)
-                response.headers.set("Access-Control-Allow-Methods", Self.allowedMethods)
-                response.headers.set("Access-Control-Allow-Headers", Self.allowedHeaders)
-                response.headers.set("Access-Control-Max-Age", Self.maxAgeSeconds)
-                if allowsCredentials { response.headers.set("Access-Control-Allow-Credentials", "true") }
-            }
-            response.headers.add("Vary", "Origin")
-            return response
-        }
-        var response = try await next.respond(to: request)
+    /// A preflight is answered here; the handler never sees it.
+    func intercept(_ request: inout HTTPRequest) -> HTTPResponse? {
+        guard request.method == .options, let origin = request.headers["Origin"], request.headers["Access-Control-Request-Method"] != nil
+        else { return nil }
+        var response = HTTPResponse.empty(status: 204)
         if let allowed = allowedValue(for: origin) {
+            response.headers.set("Access-Control-Allow-Origin", allowed)
+            response.headers.set("Access-Control-Allow-Methods", Self.allowedMethods)
+            response.headers.set("Access-Control-Allow-Headers", Self.allowedHeaders)
+            response.headers.set("Access-Control-Max-Age", Self.maxAgeSeconds)
+            if allowsCredentials { response.headers.set("Access-Control-Allow-Credentials", "true") }
+        }
+        response.headers.add("Vary", "Origin")
+        return response
+    }
+
+    func finish(_ response: inout HTTPResponse, for request: HTTPRequest) {
+        if let allowed = allowedValue(for: request.headers["Origin"]) {
             response.headers.set("Access-Control-Allow-Origin", allowed)
             response.headers.set("Access-Control-Expose-Headers", "X-Request-Id")
             if allowsCredentials { response.headers.set("Access-Control-Allow-Credentials", "true") }
         }
         response.headers.add("Vary", "Origin")
-        return response
     }
 
     /// The Access-Control-Allow-Origin value for `origin`, or nil when it is not allowed.

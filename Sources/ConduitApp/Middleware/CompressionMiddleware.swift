@@ -13,7 +13,7 @@ import HTTPKernel
 ///
 /// It sits inside the conditional-GET middleware, so an `ETag` is the hash of the bytes sent:
 /// the gzip body and the plain one have different strong tags, as they must.
-struct CompressionMiddleware: HTTPMiddleware {
+struct CompressionMiddleware: SynchronousMiddleware {
     let minimumBytes: Int
     let deflaters: DeflaterPool
 
@@ -22,28 +22,31 @@ struct CompressionMiddleware: HTTPMiddleware {
         deflaters = DeflaterPool(level: level, capacity: pooledStreams)
     }
 
-    func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
+    /// A request that can take none of the codings is refused before its handler runs.
+    func intercept(_ request: inout HTTPRequest) throws -> HTTPResponse? {
+        guard request.headers["Accept-Encoding"] != nil else { return nil }
+        if AcceptEncoding(request.headers.values(for: "Accept-Encoding")).nothingAcceptable {
+            throw HTTPError(status: 406, key: "Accept-Encoding", "allows none of gzip, deflate or identity")
+        }
+        return nil
+    }
+
+    func finish(_ response: inout HTTPResponse, for request: HTTPRequest) {
         // Most load tools and many API clients send no Accept-Encoding: they get the body as it
         // is, and the only work is the Vary a cache needs, decided with the cheap checks first.
         guard request.headers["Accept-Encoding"] != nil else {
-            var response = try await next.respond(to: request)
             if worthCompressing(response, for: request) { response.headers.add("Vary", "Accept-Encoding") }
-            return response
+            return
         }
         let accepted = AcceptEncoding(request.headers.values(for: "Accept-Encoding"))
-        if accepted.nothingAcceptable {
-            throw HTTPError(status: 406, key: "Accept-Encoding", "allows none of gzip, deflate or identity")
-        }
-        var response = try await next.respond(to: request)
         // A client that refuses identity gets a coding whatever the size or type.
         guard worthCompressing(response, for: request) || (!accepted.identityAllowed && Self.mayCode(response, for: request)) else {
-            return response
+            return
         }
         response.headers.add("Vary", "Accept-Encoding")
-        guard let coding = accepted.preferred, let compressed = deflaters.compress(response.body, with: coding) else { return response }
+        guard let coding = accepted.preferred, let compressed = deflaters.compress(response.body, with: coding) else { return }
         response.body = compressed
         response.headers.set("Content-Encoding", coding.rawValue)
-        return response
     }
 
     /// A body that may be coded at all: not for HEAD, 1xx, 204 or 304, not empty, not coded yet.

@@ -8,21 +8,19 @@ import HTTPKernel
 /// polls a feed then costs the network a head instead of the page. `Cache-Control: no-store`
 /// stays on answers to credentialed requests: the 304 only tells a client that the body it
 /// holds is still current.
-struct ConditionalGetMiddleware: HTTPMiddleware {
-    func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
-        var response = try await next.respond(to: request)
+struct ConditionalGetMiddleware: SynchronousMiddleware {
+    func finish(_ response: inout HTTPResponse, for request: HTTPRequest) {
         guard request.method == .get || request.method == .head, response.status == 200, !response.body.isEmpty,
               response.headers["Content-Type"]?.hasPrefix("application/json") == true
-        else { return response }
+        else { return }
         let tag = Self.entityTag(of: response.body)
         response.headers.set("ETag", tag)
-        guard let condition = request.headers["If-None-Match"], Self.matches(condition, tag) else { return response }
+        guard let condition = request.headers["If-None-Match"], Self.matches(condition, tag) else { return }
         response.status = 304
         response.body = []
         // A 304 carries the validators and Vary, not the metadata of a body it does not have.
         response.headers.remove("Content-Type")
         response.headers.remove("Content-Encoding")
-        return response
     }
 
     /// `"` + the first 128 bits of the body's SHA-256 in hex + `"`.

@@ -82,7 +82,7 @@ final class RateLimiter: Sendable {
 /// not (a flood of 404s is limited too), except the `exempt` routes: health probes and
 /// metrics scrapes, which come from the infrastructure, and the routes that have a limit of
 /// their own, so that a login never draws from two buckets.
-struct RateLimitMiddleware: HTTPMiddleware {
+struct RateLimitMiddleware: SynchronousMiddleware {
     enum Kind: String { case auth, general }
 
     let limiter: RateLimiter
@@ -95,22 +95,36 @@ struct RateLimitMiddleware: HTTPMiddleware {
     /// Counts refusals (`conduit_http_requests_rate_limited_total{limit}`), when set.
     var metrics: AppMetrics? = nil
 
-    func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
-        if let route = request.route, exempt.contains(route) { return try await next.respond(to: request) }
+    /// Over the limit: 429, and the handler never runs. Under it, the decision waits in the
+    /// request's context for ``finish(_:for:)``, which puts it on the handler's response.
+    func intercept(_ request: inout HTTPRequest) -> HTTPResponse? {
+        if let route = request.route, exempt.contains(route) { return nil }
         let decision = limiter.take(clientAddress(request))
-        var response: HTTPResponse
-        if decision.allowed {
-            response = try await next.respond(to: request)
-        } else {
+        guard decision.allowed else {
             (kind == .auth ? metrics?.rateLimitedAuth : metrics?.rateLimitedGeneral)?.increment()
-            response = HTTPError(status: 429, key: "rate_limit", "too many requests, retry later").response(ErrorEnvelope.format)
+            var response = HTTPError(status: 429, key: "rate_limit", "too many requests, retry later").response(ErrorEnvelope.format)
             response.headers.set("Retry-After", String(decision.retryAfterSeconds))
+            Self.describe(decision, on: &response)
+            return response
         }
+        request.context[Admitted.self] = decision
+        return nil
+    }
+
+    func finish(_ response: inout HTTPResponse, for request: HTTPRequest) {
+        if let decision = request.context[Admitted.self] { Self.describe(decision, on: &response) }
+    }
+
+    /// The `RateLimit-*` fields (draft-ietf-httpapi-ratelimit-headers) for `decision`.
+    static func describe(_ decision: RateLimiter.Decision, on response: inout HTTPResponse) {
         response.headers.set("RateLimit-Limit", String(decision.limit))
         response.headers.set("RateLimit-Remaining", String(decision.remaining))
         response.headers.set("RateLimit-Reset", String(decision.resetSeconds))
-        return response
     }
+
+    /// The decision that let a request through. One key for both kinds: a request that an auth
+    /// route's limit admitted is exempt from the general one, so it never holds two.
+    enum Admitted: RequestContextKey { typealias Value = RateLimiter.Decision }
 
     func clientAddress(_ request: HTTPRequest) -> String {
         guard trustProxy, let forwarded = request.headers.values(for: "X-Forwarded-For").last,
