@@ -223,6 +223,9 @@ public struct Application: Sendable {
             "event_loops": .stringConvertible(configuration.eventLoops), "env": "\(configuration.environment.rawValue)",
         ])
         let signal = await terminationSignals.next()
+        // The loops first: from here on every response says `Connection: close`, the
+        // readiness probe's 503s included.
+        serving.server.shutdown(graceSeconds: configuration.shutdownGraceSeconds)
         lifecycle.beginDraining()
         logger.notice("draining", metadata: ["signal": .stringConvertible(signal), "grace_seconds": .stringConvertible(configuration.shutdownGraceSeconds)])
         await serving.stop(graceSeconds: configuration.shutdownGraceSeconds)

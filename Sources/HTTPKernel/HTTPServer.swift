@@ -13,6 +13,9 @@ public final class HTTPServer: Sendable {
     private let responder: any HTTPResponder
     private let logger: Logger
     private let state = Mutex(State())
+    /// Set by ``shutdown(graceSeconds:)`` before any loop hears of it: a loop that answers a
+    /// request before it runs its own drain still says `Connection: close`.
+    private let shutdownBegun = ShutdownFlag()
 
     private struct State: ~Copyable {
         var loops: [ServerLoop] = []
@@ -37,7 +40,9 @@ public final class HTTPServer: Sendable {
             host: configuration.host, port: configuration.port, count: count, backlog: configuration.backlog)
         let balance = count > 1 ? AcceptBalance(loops: count, now: ServerLoop.monotonicSeconds()) : nil
         let loops = try fds.enumerated().map { index, fd in
-            try ServerLoop(index: index, listenFD: fd, balance: balance, configuration: configuration, responder: responder, logger: logger)
+            try ServerLoop(
+                index: index, listenFD: fd, balance: balance, configuration: configuration, responder: responder, logger: logger,
+                shutdownBegun: shutdownBegun)
         }
         for loop in loops {
             loop.peers = loops.filter { $0 !== loop }.map { ServerLoop.Weak(loop: $0) }
@@ -63,6 +68,7 @@ public final class HTTPServer: Sendable {
             state.draining = true
             return state.loops
         }
+        shutdownBegun.set()
         for loop in loops {
             loop.executor.execute { loop.beginDrain(graceSeconds: graceSeconds) }
         }
@@ -118,4 +124,11 @@ public final class HTTPServer: Sendable {
     }()
 
     private static let libeventLogger = Logger(label: "libevent")
+}
+
+/// A one-way switch that every loop reads without a lock.
+final class ShutdownFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
 }

@@ -89,12 +89,12 @@ extension ServerLoop {
         if draining { finishDrainIfDone() }
     }
 
-    /// Hands `response` to evhttp. With `closing` (or while draining) the response says
+    /// Hands `response` to evhttp. With `closing` (or once the shutdown began) the response says
     /// `Connection: close` and evhttp closes the connection once it is written.
     private func send(_ response: HTTPResponse, for exchange: PendingExchange, closing: Bool = false) {
         preconditionOnLoop()
         let request = exchange.request
-        let closing = closing || draining
+        let closing = closing || draining || shutdownBegun.isSet
         // A request whose client left has no connection any more; evhttp then just frees it.
         let liveConnection = evhttp_request_get_connection(request) != nil ? exchange.connection : nil
         liveConnection?.replySent(closing: closing)

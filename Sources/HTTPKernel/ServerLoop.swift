@@ -83,14 +83,17 @@ final class ServerLoop: @unchecked Sendable {
     var drainDeadline = 0
     private var onExit: (@Sendable () -> Void)?
 
+    /// The server's shutdown has begun, maybe before this loop runs its drain.
+    let shutdownBegun: ShutdownFlag
     /// The Server header value as a C string, made once; nil sends none.
     let serverNameC: UnsafeMutablePointer<CChar>?
     /// ``ServerConfiguration/commonHeaders`` as C strings, made once.
     let commonHeadersC: [(name: String, cName: UnsafeMutablePointer<CChar>, cValue: UnsafeMutablePointer<CChar>)]
 
     init(index: Int, listenFD: Int32, balance: AcceptBalance?, configuration: ServerConfiguration,
-         responder: any HTTPResponder, logger: Logger) throws {
+         responder: any HTTPResponder, logger: Logger, shutdownBegun: ShutdownFlag = ShutdownFlag()) throws {
         self.index = index
+        self.shutdownBegun = shutdownBegun
         self.listenFD = listenFD
         self.balance = balance
         self.configuration = configuration

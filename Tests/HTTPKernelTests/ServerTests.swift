@@ -364,4 +364,41 @@ struct ServerTests {
         #expect(try clients[stalled].readResponse().text == lonely)
         await stop(running)
     }
+
+    @Test("a loop that answers before it hears of the shutdown still says Connection: close")
+    func answersDuringShutdownClose() async throws {
+        let stall = Gate()
+        let box = ServerBox()
+        let running = try start(loops: 2) { router in
+            router.get("/where") { _ in .text(ThreadName.current) }
+            // Blocks its loop's thread, so that the loop hears of the shutdown only afterwards.
+            router.get("/stall") { _ in
+                stall.pass()
+                return .text("stalled")
+            }
+            // On the other loop: the shutdown reaches this loop at once, the stalled one later.
+            router.get("/shutdown") { _ in
+                box.server?.shutdown(graceSeconds: 5)
+                stall.open()
+                return .text("bye")
+            }
+        }
+        box.server = running.server
+        let clients = try (0..<2).map { _ in try RawHTTPClient(port: running.port) }
+        let loops = try clients.map { try $0.get("/where").text }
+        #expect(Set(loops) == ["loop-0", "loop-1"], "\(loops)")
+        try clients[0].send(RawHTTPClient.request("GET", "/stall"))
+        #expect(stall.waitForArrivals(1))
+        let bye = try clients[1].get("/shutdown")
+        #expect(bye.header("Connection") == "close")
+        let stalled = try clients[0].readResponse()
+        #expect(stalled.text == "stalled")
+        #expect(stalled.header("Connection") == "close", "answered after the shutdown began, keeping the connection")
+        await running.server.waitUntilStopped()
+    }
+
+    final class ServerBox: @unchecked Sendable {
+        // Set once, before any request that reads it.
+        var server: HTTPServer?
+    }
 }
