@@ -23,18 +23,24 @@ struct ConditionalGetMiddleware: SynchronousMiddleware {
         response.headers.remove("Content-Encoding")
     }
 
+    private static let hexDigits: StaticString = "0123456789abcdef"
+
     /// `"` + the first 128 bits of the body's SHA-256 in hex + `"`.
     static func entityTag(of body: [UInt8]) -> String {
         let digest = SHA256.hash(data: body)
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = [UInt8(ascii: "\"")]
-        text.reserveCapacity(34)
-        for byte in digest.prefix(16) {
-            text.append(hex[Int(byte >> 4)])
-            text.append(hex[Int(byte & 0x0F)])
+        let hex = Self.hexDigits.utf8Start
+        // Written straight into the string's storage: no arrays on every JSON answer.
+        return String(unsafeUninitializedCapacity: 34) { text in
+            text[0] = UInt8(ascii: "\"")
+            var index = 1
+            for byte in digest.prefix(16) {
+                text[index] = hex[Int(byte >> 4)]
+                text[index + 1] = hex[Int(byte & 0x0F)]
+                index += 2
+            }
+            text[index] = UInt8(ascii: "\"")
+            return index + 1
         }
-        text.append(UInt8(ascii: "\""))
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// Whether an `If-None-Match` value names `tag`: `*`, or a comma-separated list of entity

@@ -36,8 +36,24 @@ struct JSONWriter {
         if value { raw("true") } else { raw("false") }
     }
 
-    mutating func integer<I: BinaryInteger>(_ value: I) {
-        bytes.append(contentsOf: String(value).utf8)
+    /// Digits written in place: `String(value)` allocated a string for every count and id.
+    mutating func integer(_ value: Int) {
+        integer(Int64(value))
+    }
+
+    mutating func integer(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        guard magnitude >= 10 else {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude))
+            return
+        }
+        let start = bytes.count
+        while magnitude > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        }
+        bytes[start...].reverse()
     }
 
     /// `[item, item, ...]`, each written by `body`.
