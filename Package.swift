@@ -123,6 +123,17 @@ let package = Package(
             dependencies: ["ConduitApp", "HTTPKernel"],
             swiftSettings: strict),
 
+        // What the application path costs per request in process (release build; see its main.swift).
+        .executableTarget(
+            name: "path-bench",
+            dependencies: [
+                "ConduitApp", "HTTPKernel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict,
+            // The server's allocator, so that the figures are the server's.
+            linkerSettings: [.linkedLibrary(":libtcmalloc_minimal.so.4", .when(platforms: [.linux]))]),
+
         // Raw-socket client and process harness shared by the socket-level tests.
         .target(
             name: "HTTPTestSupport",
