@@ -19,6 +19,25 @@ struct RateLimiterTests {
         #expect(limiter.take("1.2.3.4", now: 121).allowed, "one token back after 20 s")
     }
 
+    @Test("answers it lets through carry their own decision, in a chain with other steps; the refused one is 429")
+    func admittedAnswersCarryTheirDecision() async throws {
+        let limit = RateLimitMiddleware(limiter: RateLimiter(perMinute: 2), kind: .general, trustProxy: false)
+        let chain = MiddlewareChain(
+            [CredentialedResponsesMiddleware(), limit, ErrorMiddleware(format: ErrorEnvelope.format)],
+            responder: ClosureResponder { _ in .text("ok") })
+        let request = HTTPRequest(method: .get, path: "/api/tags", peerAddress: "10.0.0.7", requestID: "r", logger: Logger(label: "t"))
+        var remaining: [String?] = []
+        var statuses: [Int] = []
+        for _ in 0..<3 {
+            let response = try await chain.respond(to: request)
+            statuses.append(response.status)
+            remaining.append(response.headers["RateLimit-Remaining"])
+            #expect(response.headers["RateLimit-Limit"] == "2")
+        }
+        #expect(statuses == [200, 200, 429])
+        #expect(remaining == ["1", "0", "0"])
+    }
+
     @Test("a flood of distinct addresses keeps the table bounded")
     func boundedMemory() {
         let limiter = RateLimiter(perMinute: 10, maxBuckets: 1000)
