@@ -20,7 +20,6 @@ public final class HTTPServer: Sendable {
     private struct State: ~Copyable {
         var loops: [ServerLoop] = []
         var running = 0
-        var draining = false
         var waiters: [CheckedContinuation<Void, Never>] = []
         var stopped = false
     }
@@ -58,17 +57,13 @@ public final class HTTPServer: Sendable {
     }
 
     /// Whether a shutdown has begun (readiness probes answer 503 from then on).
-    public var isDraining: Bool { state.withLock { $0.draining } }
+    public var isDraining: Bool { shutdownBegun.isSet }
 
     /// Stops accepting, lets in-flight requests finish for up to `graceSeconds`, closes idle
     /// keep-alive connections, then stops the loops. Callable from any thread, more than once.
     public func shutdown(graceSeconds: Int) {
-        let loops: [ServerLoop] = state.withLock { state in
-            guard !state.draining else { return [] }
-            state.draining = true
-            return state.loops
-        }
-        shutdownBegun.set()
+        guard shutdownBegun.setOnce() else { return }
+        let loops = state.withLock { $0.loops }
         for loop in loops {
             loop.executor.execute { loop.beginDrain(graceSeconds: graceSeconds) }
         }
@@ -130,5 +125,6 @@ public final class HTTPServer: Sendable {
 final class ShutdownFlag: Sendable {
     private let value = Atomic<Bool>(false)
     var isSet: Bool { value.load(ordering: .relaxed) }
-    func set() { value.store(true, ordering: .relaxed) }
+    /// Turns it on; true for the one caller that did.
+    func setOnce() -> Bool { !value.exchange(true, ordering: .acquiringAndReleasing) }
 }

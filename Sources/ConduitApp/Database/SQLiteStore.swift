@@ -85,10 +85,7 @@ public final class SQLiteStore: Sendable {
     /// ``SQLStore/reader`` use that connection. Nested calls join the unit they are in.
     public func read<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         if ReadUnit.current != nil { return try await body() }
-        return try await withTaskExecutorPreference(readerThreads) {
-            let index = await readerLease.acquire(preferring: readerThreads.currentIndex)
-            defer { readerLease.release(index) }
-            let session = readers[index]
+        return try await withReader { session in
             try session.connection.runCached("BEGIN")
             do {
                 let result = try await ReadUnit.$current.withValue(session) { try await body() }
@@ -108,8 +105,8 @@ public final class SQLiteStore: Sendable {
         ReadUnit.current ?? LeasedSQLiteReader(store: self, logger: writer.logger)
     }
 
-    /// Runs `body` with a reader connection, alone, on a reader thread: one statement outside
-    /// a unit of work.
+    /// Runs `body` with a reader connection, alone, on the first free reader thread: a read
+    /// unit, or one statement outside a unit of work.
     fileprivate func withReader<T: Sendable>(_ body: @Sendable (SQLiteSession) async throws -> T) async throws -> T {
         try await withTaskExecutorPreference(readerThreads) {
             let index = await readerLease.acquire(preferring: readerThreads.currentIndex)
