@@ -89,7 +89,7 @@ final class Connection {
             for vector in vectors.prefix(filled) where remaining > 0 {
                 let count = min(vector.iov_len, remaining)
                 remaining -= count
-                guard state.scan(UnsafeRawBufferPointer(start: vector.iov_base, count: count)) else { return }
+                guard state.scan(UnsafeMutableRawBufferPointer(start: vector.iov_base, count: count)) else { return }
             }
         }
     }

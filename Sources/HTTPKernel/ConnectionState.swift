@@ -100,13 +100,14 @@ struct ConnectionState {
         return .scan
     }
 
-    /// Follows the request's next contiguous bytes: its head's, then a chunked body's.
-    /// Returns whether the scanners want more bytes.
-    mutating func scan(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var bytes = bytes
+    /// Follows the request's next contiguous bytes, still in the input buffer: its head's
+    /// (which the head scanner may rewrite in place before evhttp reads them),
+    /// then a chunked body's. Returns whether the scanners want more bytes.
+    mutating func scan(_ bytes: UnsafeMutableRawBufferPointer) -> Bool {
+        var bytes = UnsafeRawBufferPointer(bytes)
         if headScanner.state == .scanning {
             let before = headScanner.scannedBytes
-            guard headScanner.scan(bytes) == .headComplete, headScanner.isChunked else {
+            guard headScanner.scan(UnsafeMutableRawBufferPointer(mutating: bytes)) == .headComplete, headScanner.isChunked else {
                 return headScanner.state == .scanning
             }
             bytes = UnsafeRawBufferPointer(rebasing: bytes[(headScanner.scannedBytes - before)...])
@@ -135,6 +136,10 @@ struct ConnectionState {
     /// Whether the request being handled persists the connection by default (HTTP/1.1); asked
     /// before its reply, while the scanner is still this request's.
     var requestIsHTTP11: Bool { headScanner.isHTTP11 }
+
+    /// Whether the request's framing obliges the server to close the connection after its
+    /// answer (a chunked body on HTTP/1.0, RFC 9112 section 6.1); asked like ``requestIsHTTP11``.
+    var requestClosesConnection: Bool { headScanner.closesAfterReply }
 
     // MARK: Handling and replying
 

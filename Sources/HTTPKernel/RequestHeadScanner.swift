@@ -1,20 +1,33 @@
-/// Watches the bytes of a request head as they arrive, before evhttp parses them, for shapes
-/// evhttp accepts but a proxy in front may read differently (request smuggling), cannot
-/// represent, or would refuse only with its own HTML page:
+/// Watches the bytes of a request head as they arrive, before evhttp parses them, and decides
+/// the request's framing from them, following RFC 9112 (sections 3.2, 6.1 and 6.3) to the
+/// letter, so that this server and any proxy in front read the same requests out of a stream
+/// (request smuggling needs them to disagree). Refused:
 /// - a NUL byte: evhttp reads header lines as C strings, so a NUL silently truncates a value,
 ///   and a line that starts with one ends the head early (the rest would be read as a body or
 ///   as the next request);
-/// - a bare LF (no CR before it): evhttp ends a line there, a proxy may not;
+/// - a bare LF (no CR before it): evhttp ends a line there, a proxy may not; a bare CR;
 /// - obs-fold (a header line starting with a space or tab): evhttp joins it to the previous
 ///   field, a proxy may treat it as a field of its own. RFC 9112 lets a server refuse it;
-/// - framing that contradicts itself (Content-Length twice, or with Transfer-Encoding), and a
-///   Transfer-Encoding other than one `chunked` (evhttp would read such a body as the next
-///   request: 501, as RFC 9112 says);
+/// - a field name that is not a token (`Transfer-Encoding : chunked`, whose name ends in a
+///   space, is a different field to evhttp than to a lenient proxy), a control character in a
+///   field value, a header line without a colon;
+/// - Content-Length that is not `1*DIGIT` (`+5`, `-0`, `0x5`, `5.0`: evhttp's `strtoll` takes
+///   some of these), or several values that differ (`5, 50`, or two fields); identical values
+///   are one length (RFC 9110 section 8.6), and a list of them is rewritten in place to its
+///   first element so that evhttp reads the same number;
+/// - Transfer-Encoding whose final coding is not `chunked` (400: the length cannot be known),
+///   `chunked` more than once (400), another coding before it (501: only chunked is
+///   implemented), in more than one field line (evhttp reads only the first), or together with
+///   Content-Length (400). On HTTP/1.0 a chunked request is served and the connection closed
+///   after the answer (``closesAfterReply``);
+/// - HTTP/1.1 without a Host field; more than one Host field, or one whose value is not
+///   `uri-host [ ":" port ]`, in any version;
 /// - a head over the header limit (431) or a declared body over the body limit (413);
 /// - a request line that is not `method SP request-target SP HTTP/d.d` (spaces inside the
-///   target, a version evhttp cannot serve), a method evhttp does not serve (501), a header
-///   line without a colon, a bare CR: evhttp would refuse these too, but with its own HTML page
-///   and no request id.
+///   target, a version evhttp cannot serve), a method evhttp does not serve (501).
+///
+/// Every refusal is answered in the application's error format with `Connection: close`, and
+/// nothing after the refused head is read as a request (ServerLoop+Refusals.swift).
 ///
 /// The head ends at its first empty line after a non-empty one (CRLF before the request line
 /// is tolerated, as RFC 9112 allows). Bytes after the head are the body's or the next
@@ -45,18 +58,21 @@ struct RequestHeadScanner {
     private var lineLength = 0
     private var sawLine = false
     private var previous: UInt8 = 0
-    // The framing fields are recognised on the fly, without keeping the line.
-    private var lineMayBeContentLength = true
-    private var lineMayBeTransferEncoding = true
-    private var lengthValue = 0
-    private var lengthDigits = 0
-    private var lengthIsNumber = true
-    private var contentLengths = 0
+    // The current field line: its name, matched against the framing fields on the fly without
+    // keeping the line, then its value, read by the matched field's reader.
+    private var inValue = false
+    private var nameMayBeContentLength = true
+    private var nameMayBeTransferEncoding = true
+    private var nameMayBeHost = true
+    private var field = FramingField.other
+    private var contentLength = ContentLengthReader()
+    private var transferCodings = TransferCodingReader()
+    private var host = HostReader()
+    private var contentLengthFields = 0
     private var declaredLength: Int?
-    private var hasTransferEncoding = false
-    private var transferEncodings = 0
-    /// The Transfer-Encoding value being read, lowercased (only ever a few bytes).
-    private var transferEncodingValue: [UInt8] = []
+    private var transferEncodingFields = 0
+    private var hostFields = 0
+    private var hostIsValid = true
     // The request line, part by part: method (0), target (1), version (2), trailing spaces (3).
     private var requestLinePart = 0
     private var methodLength = 0
@@ -64,13 +80,17 @@ struct RequestHeadScanner {
     private var targetLength = 0
     private var versionLength = 0
     private var versionBits: UInt64 = 0
-    private var lineHasColon = false
+
     /// Whether the request line, complete and accepted, ended in `HTTP/1.1`: the connection
     /// persists after the reply unless the request says otherwise (others: not counted on).
     var isHTTP11: Bool { sawLine && versionBits == Self.http11 }
 
     /// The head is complete and its body is chunked (``ChunkedBodyScanner`` follows it).
-    var isChunked: Bool { state == .headComplete && hasTransferEncoding }
+    var isChunked: Bool { state == .headComplete && transferEncodingFields > 0 }
+
+    /// The connection must close after this request's answer: a chunked body on HTTP/1.0,
+    /// whose framing RFC 9112 section 6.1 calls faulty (a 1.0 proxy may not have understood it).
+    var closesAfterReply: Bool { isChunked && !isHTTP11OrLater }
 
     /// Bytes scanned so far: once the head is complete, its length.
     var scannedBytes: Int { headBytes }
@@ -79,8 +99,8 @@ struct RequestHeadScanner {
     /// complete and the body is absent or framed by a plain Content-Length: when that much is
     /// buffered, evhttp reads the whole request without waiting for the peer.
     var requestLength: Int? {
-        guard state == .headComplete, !hasTransferEncoding else { return nil }
-        if contentLengths == 0 { return headBytes }
+        guard state == .headComplete, transferEncodingFields == 0 else { return nil }
+        if contentLengthFields == 0 { return headBytes }
         return declaredLength.map { headBytes + $0 }
     }
 
@@ -89,12 +109,24 @@ struct RequestHeadScanner {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    /// Feeds the next bytes of the stream; returns the state after them. Once the state is no
-    /// longer `.scanning`, further bytes are ignored.
+    /// Feeds the next bytes of the stream, which it may rewrite in place (a Content-Length
+    /// list of equal values becomes its first value, empty Transfer-Encoding list elements
+    /// are blanked) before evhttp reads them; returns the state after them. Once the state is
+    /// no longer `.scanning`, further bytes are ignored.
+    @discardableResult
+    mutating func scan(_ bytes: UnsafeMutableRawBufferPointer) -> State {
+        scan(UnsafeRawBufferPointer(bytes), rewriting: bytes.baseAddress)
+    }
+
+    /// Feeds bytes that are only read: the answer is the same, nothing is rewritten.
     @discardableResult
     mutating func scan(_ bytes: UnsafeRawBufferPointer) -> State {
+        scan(bytes, rewriting: nil)
+    }
+
+    private mutating func scan(_ bytes: UnsafeRawBufferPointer, rewriting writable: UnsafeMutableRawPointer?) -> State {
         guard state == .scanning else { return state }
-        for byte in bytes {
+        for (offset, byte) in bytes.enumerated() {
             defer { previous = byte }
             headBytes += 1
             if headBytes > maxHeadBytes {
@@ -118,13 +150,12 @@ struct RequestHeadScanner {
                 if previous == UInt8(ascii: "\r") { return refuse(.header("bare CR in request head")) }
             default:
                 if previous == UInt8(ascii: "\r") { return refuse(.header("bare CR in request head")) }
-                // (A `where` on a two-pattern case would guard only the second pattern.)
-                if lineLength == 0, sawLine, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
-                    return refuse(.header("folded header line (obs-fold)"))
-                }
                 if sawLine {
-                    if byte == UInt8(ascii: ":") { lineHasColon = true }
-                    follow(byte, at: lineLength)
+                    switch followField(byte) {
+                    case .keep: break
+                    case .blank: writable?.storeBytes(of: UInt8(ascii: " "), toByteOffset: offset, as: UInt8.self)
+                    case let .refuse(refusal): return refuse(refusal)
+                    }
                 } else if let refusal = followRequestLine(byte) {
                     return refuse(refusal)
                 }
@@ -141,37 +172,65 @@ struct RequestHeadScanner {
 
     private mutating func startLine() {
         lineLength = 0
-        lineHasColon = false
-        lineMayBeContentLength = true
-        lineMayBeTransferEncoding = true
-        lengthValue = 0
-        lengthDigits = 0
-        lengthIsNumber = true
+        inValue = false
+        nameMayBeContentLength = true
+        nameMayBeTransferEncoding = true
+        nameMayBeHost = true
+        field = .other
     }
 
-    /// Matches a header line's name against the framing fields, and reads a Content-Length
-    /// value, one byte at a time.
-    private mutating func follow(_ byte: UInt8, at position: Int) {
+    /// What to do with a byte of a field line once read.
+    enum ByteAction: Equatable {
+        case keep
+        /// Overwrite it with a space before evhttp reads it.
+        case blank
+        case refuse(Refusal)
+    }
+
+    /// One byte of a header line (not CR or LF): the name, a token matched against the framing
+    /// fields' names, then the value, handed to the matched field's reader.
+    private mutating func followField(_ byte: UInt8) -> ByteAction {
+        if inValue {
+            // Field values: VCHAR, obs-text, SP and HTAB (RFC 9110 section 5.5).
+            if (byte < 0x20 && byte != UInt8(ascii: "\t")) || byte == 0x7F {
+                return .refuse(.header("control character in a field value"))
+            }
+            switch field {
+            case .contentLength: return contentLength.read(byte)
+            case .transferEncoding: return transferCodings.read(byte)
+            case .host: host.read(byte)
+            case .other: break
+            }
+            return .keep
+        }
+        if byte == UInt8(ascii: ":") {
+            guard lineLength > 0 else { return .refuse(.header("empty field name")) }
+            inValue = true
+            field = if nameMayBeContentLength, lineLength == Self.contentLengthName.count { .contentLength }
+                else if nameMayBeTransferEncoding, lineLength == Self.transferEncodingName.count { .transferEncoding }
+                else if nameMayBeHost, lineLength == Self.hostName.count { .host }
+                else { .other }
+            switch field {
+            case .contentLength: contentLength = ContentLengthReader()
+            case .transferEncoding: transferCodings.startField()
+            case .host: host = HostReader()
+            case .other: break
+            }
+            return .keep
+        }
+        if lineLength == 0, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+            return .refuse(.header("folded header line (obs-fold)"))
+        }
+        guard HeaderSyntax.isTokenByte(byte) else { return .refuse(.header("invalid field name")) }
         let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-        if lineMayBeContentLength {
-            if position < Self.contentLength.count {
-                lineMayBeContentLength = lower == Self.contentLength[position]
-            } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
-                lengthDigits += 1
-                // Saturates instead of overflowing: any huge value is over the limit anyway.
-                lengthValue = lengthValue > Int.max / 10 - 9 ? Int.max : lengthValue * 10 + Int(byte - UInt8(ascii: "0"))
-            } else if byte != UInt8(ascii: " "), byte != UInt8(ascii: "\t") {
-                lengthIsNumber = false
-            }
-        }
-        if lineMayBeTransferEncoding {
-            if position < Self.transferEncoding.count {
-                lineMayBeTransferEncoding = lower == Self.transferEncoding[position]
-            } else {
-                // Past a few bytes it cannot be `chunked` with some blanks: kept too long to match.
-                if transferEncodingValue.count <= Self.chunked.count + 8 { transferEncodingValue.append(lower) }
-            }
-        }
+        nameMayBeContentLength = nameMayBeContentLength && Self.matches(Self.contentLengthName, lower, at: lineLength)
+        nameMayBeTransferEncoding = nameMayBeTransferEncoding && Self.matches(Self.transferEncodingName, lower, at: lineLength)
+        nameMayBeHost = nameMayBeHost && Self.matches(Self.hostName, lower, at: lineLength)
+        return .keep
+    }
+
+    private static func matches(_ name: [UInt8], _ byte: UInt8, at position: Int) -> Bool {
+        position < name.count && name[position] == byte
     }
 
     /// One byte of the request line (not CR or LF). RFC 9112: `method SP request-target SP
@@ -217,29 +276,37 @@ struct RequestHeadScanner {
         return nil
     }
 
-    /// A header line ended: notes the framing field it was, if any.
+    /// `HTTP/1.1` or a later 1.x: Host is required, chunked framing trusted.
+    private var isHTTP11OrLater: Bool { (versionBits >> 16) & 0xFF == 0x31 && versionBits & 0xFF >= 0x31 }
+
+    /// A header line ended: the framing field it was, if any, is judged whole.
     private mutating func endOfField() -> Refusal? {
-        guard lineHasColon else { return .header("header line without a colon") }
-        if lineMayBeContentLength, lineLength >= Self.contentLength.count {
-            contentLengths += 1
-            if contentLengths > 1 { return .header("more than one Content-Length") }
-            // Anything but digits is evhttp's to refuse.
-            if lengthIsNumber, lengthDigits > 0 { declaredLength = lengthValue }
-        } else if lineMayBeTransferEncoding, lineLength >= Self.transferEncoding.count {
-            hasTransferEncoding = true
-            transferEncodings += 1
-            let value = transferEncodingValue.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-                .reversed().drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }.reversed()
-            guard transferEncodings == 1, transferEncodingValue.count <= Self.chunked.count + 8, value.elementsEqual(Self.chunked) else {
-                return Refusal(status: 501, key: "header", message: "only Transfer-Encoding: chunked is supported")
-            }
+        guard inValue else { return .header("header line without a colon") }
+        switch field {
+        case .contentLength:
+            guard let length = contentLength.finish() else { return .header("invalid Content-Length") }
+            contentLengthFields += 1
+            if let declaredLength, declaredLength != length { return .header("conflicting Content-Length values") }
+            declaredLength = length
+        case .transferEncoding:
+            transferEncodingFields += 1
+            transferCodings.finishField()
+        case .host:
+            hostFields += 1
+            hostIsValid = hostIsValid && host.isValid
+        case .other:
+            break
         }
         return nil
     }
 
     private mutating func endOfHead() -> State {
-        if contentLengths > 0, hasTransferEncoding {
-            return refuse(.header("both Content-Length and Transfer-Encoding"))
+        if hostFields > 1 { return refuse(.header("more than one Host")) }
+        if !hostIsValid { return refuse(.header("invalid Host")) }
+        if hostFields == 0, isHTTP11OrLater { return refuse(.header("missing Host")) }
+        if transferEncodingFields > 0 {
+            if contentLengthFields > 0 { return refuse(.header("both Content-Length and Transfer-Encoding")) }
+            if let refusal = transferCodings.refusal(fieldLines: transferEncodingFields) { return refuse(refusal) }
         }
         if let declaredLength, declaredLength > maxBodyBytes {
             return refuse(Refusal(status: 413, key: "body", message: "larger than \(maxBodyBytes) bytes"))
@@ -247,6 +314,8 @@ struct RequestHeadScanner {
         state = .headComplete
         return state
     }
+
+    private enum FramingField { case other, contentLength, transferEncoding, host }
 
     private static func packed(_ text: String) -> UInt64 { text.utf8.reduce(UInt64(0)) { $0 &<< 8 | UInt64($1) } }
     private static let http11 = packed("HTTP/1.1")
@@ -256,7 +325,7 @@ struct RequestHeadScanner {
     /// The methods evhttp lets through to the router (`ServerLoop.configureHTTP`).
     /// (Eight comparisons: cheaper on every request than hashing into a set.)
     private static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"].map(packed)
-    private static let contentLength = Array("content-length:".utf8)
-    private static let transferEncoding = Array("transfer-encoding:".utf8)
-    private static let chunked = Array("chunked".utf8)
+    private static let contentLengthName = Array("content-length".utf8)
+    private static let transferEncodingName = Array("transfer-encoding".utf8)
+    private static let hostName = Array("host".utf8)
 }

@@ -19,6 +19,8 @@ struct PendingExchange {
     /// HTTP/1.1, an origin-form target and no `Connection` header: evhttp keeps the connection
     /// after the reply, so the reply may be held for a pipelined one (ServerLoop+Writes.swift).
     var persistent = false
+    /// Its framing obliges the connection to close after the reply (RFC 9112 section 6.1).
+    var closesAfterReply = false
 }
 
 extension ServerLoop {
@@ -46,8 +48,9 @@ extension ServerLoop {
         }
         // An absolute-form target (`GET http://host/ HTTP/1.1`) is a proxy request to evhttp,
         // which then closes the connection unless `Proxy-Connection: keep-alive`: not counted on.
+        exchange.closesAfterReply = connection?.state.requestClosesConnection == true
         exchange.persistent = connection?.state.requestIsHTTP11 == true && headers["Connection"] == nil
-            && evhttp_request_get_uri(request)?.pointee == CChar(UInt8(ascii: "/"))
+            && evhttp_request_get_uri(request)?.pointee == CChar(UInt8(ascii: "/")) && !exchange.closesAfterReply
         if method == .head || method == .trace, Self.declaresBody(headers) {
             // evhttp reads no body for HEAD or TRACE, so these bytes would be parsed as the next
             // request on the connection (a smuggling shape). Refuse, and close the connection
@@ -94,7 +97,7 @@ extension ServerLoop {
     private func send(_ response: HTTPResponse, for exchange: PendingExchange, closing: Bool = false) {
         preconditionOnLoop()
         let request = exchange.request
-        let closing = closing || draining || shutdownBegun.isSet
+        let closing = closing || exchange.closesAfterReply || draining || shutdownBegun.isSet
         // A request whose client left has no connection any more; evhttp then just frees it.
         let liveConnection = evhttp_request_get_connection(request) != nil ? exchange.connection : nil
         liveConnection?.replySent(closing: closing)

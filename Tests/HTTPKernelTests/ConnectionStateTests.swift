@@ -23,7 +23,8 @@ struct ConnectionStateTests {
     }
 
     func feed(_ text: String, at now: Int, to state: inout ConnectionState) {
-        _ = Array(text.utf8).withUnsafeBytes { state.scan($0) }
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { state.scan($0) }
         _ = state.refuseIfScannersDid(now: now)
     }
 
@@ -98,11 +99,11 @@ struct ConnectionStateTests {
     @Test("a head over the header limit and a declared body over the body limit are refused")
     func limitsRefuse() {
         var long = connection()
-        arrive("GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 64) + "\r\n\r\n", at: 100, on: &long)
+        arrive("GET / HTTP/1.1\r\nHost: x\r\nX: " + String(repeating: "a", count: 64) + "\r\n\r\n", at: 100, on: &long)
         #expect(long.phase == .refused)
         #expect(long.requestRefusal?.status == 431)
         var large = connection()
-        arrive("POST / HTTP/1.1\r\nContent-Length: 101\r\n\r\n", at: 100, on: &large)
+        arrive("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n", at: 100, on: &large)
         #expect(large.phase == .refused)
         #expect(large.requestRefusal?.status == 413)
     }
@@ -110,17 +111,17 @@ struct ConnectionStateTests {
     @Test("a chunked body is followed after its head, in the same bytes or later ones")
     func chunkedBody() {
         var framed = connection()
-        arrive("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", at: 100, on: &framed)
+        arrive("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", at: 100, on: &framed)
         #expect(framed.phase == .receiving)
         #expect(arrive("0\r\n\r\n", at: 101, on: &framed) == .scan, "the body is still being followed")
         #expect(framed.bytesArrived(now: 101) == .ignore, "body complete: nothing left to follow")
         var bad = connection()
-        arrive("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", at: 100, on: &bad)
+        arrive("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", at: 100, on: &bad)
         arrive("zz\r\n", at: 101, on: &bad)
         #expect(bad.phase == .refused)
         #expect(bad.requestRefusal?.status == 400)
         var large = connection()
-        arrive("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n65\r\n", at: 100, on: &large)
+        arrive("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n65\r\n", at: 100, on: &large)
         #expect(large.requestRefusal?.status == 413, "0x65 = 101 bytes, over the body limit")
     }
 
@@ -129,14 +130,14 @@ struct ConnectionStateTests {
         var state = handling()
         let mustScan = state.replySent(closing: false, bufferedInput: 5, now: 103)
         #expect(mustScan)
-        feed("GET /\0 HTTP/1.1\r\n\r\n", at: 103, to: &state)
+        feed("GET /\0 HTTP/1.1\r\nHost: x\r\n\r\n", at: 103, to: &state)
         #expect(state.phase == .refused)
     }
 
     @Test("a refusal is answered once earlier replies are written, or the connection closed unanswered at the request deadline")
     func refusalSteps() throws {
         var state = connection()
-        arrive("BREW / HTTP/1.1\r\n\r\n", at: 100, on: &state)
+        arrive("BREW / HTTP/1.1\r\nHost: x\r\n\r\n", at: 100, on: &state)
         let refusal = try #require(state.requestRefusal)
         #expect(refusal.status == 501)
         #expect(state.refusalStep(now: 100, bufferedOutput: 0) == .answer(refusal))
@@ -151,7 +152,7 @@ struct ConnectionStateTests {
     @Test("a request must arrive whole within the request timeout, counted from its first byte")
     func requestTimeout() {
         var state = connection(now: 100)
-        arrive("GET / HTTP/1.1\r\n", at: 105, on: &state)
+        arrive("GET / HTTP/1.1\r\nHost: x\r\n", at: 105, on: &state)
         #expect(state.deadline(now: 114, bufferedOutput: 0) == .none)
         #expect(state.deadline(now: 115, bufferedOutput: 0) == .close)
     }
@@ -192,7 +193,7 @@ struct ConnectionStateTests {
 
     @Test("a reply is held while the next request, head and body, is wholly buffered")
     func holdsForBufferedRequest() {
-        let next = "POST /e HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
+        let next = "POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
         let state = replied(next: next)
         #expect(state.mayHoldReply(closing: false, persistent: true, bufferedInput: next.utf8.count, bufferedOutput: 100))
         #expect(replied(next: Self.get).mayHoldReply(closing: false, persistent: true, bufferedInput: Self.get.utf8.count, bufferedOutput: 100))
@@ -200,11 +201,11 @@ struct ConnectionStateTests {
 
     @Test("a reply is not held for a request whose body has not all arrived, or whose body is chunked")
     func noHoldForPartialRequest() {
-        let partial = "POST /e HTTP/1.1\r\nContent-Length: 10\r\n\r\n12345"
+        let partial = "POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345"
         #expect(replied(next: partial).mayHoldReply(closing: false, persistent: true, bufferedInput: partial.utf8.count, bufferedOutput: 100) == false)
-        let head = "GET /a HTTP/1.1\r\nHo"
+        let head = "GET /a HTTP/1.1\r\nHost: x\r\nHo"
         #expect(replied(next: head).mayHoldReply(closing: false, persistent: true, bufferedInput: head.utf8.count, bufferedOutput: 100) == false)
-        let chunked = "POST /e HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        let chunked = "POST /e HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
         #expect(replied(next: chunked).mayHoldReply(closing: false, persistent: true, bufferedInput: chunked.utf8.count, bufferedOutput: 100) == false)
     }
 
