@@ -147,6 +147,8 @@ let package = Package(
             dependencies: [
                 "ConduitApp", "HTTPTestSupport",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                // swift-otel's own tracer, to show what it makes of the headers it is handed.
+                .product(name: "OTel", package: "swift-otel"),
             ],
             swiftSettings: strict),
         // Starts the real `conduit` binary; `swift build` must have built it (Scripts/test.sh does).

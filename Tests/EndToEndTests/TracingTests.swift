@@ -99,6 +99,50 @@ struct TracingTests {
         #expect(access.first?["span_id"] as? String == serverSpan.spanID)
     }
 
+    @Test("malformed traceparent and tracestate (W3C shapes): a new trace or the caller's, and no header value in the log or a span")
+    func malformedTraceContext() throws {
+        let receiver = try OTLPReceiver()
+        defer { receiver.stop() }
+        let server = try ServerProcess.start(environment: Self.environment(endpointPort: receiver.port))
+        defer { server.stop() }
+        let api = UsersAPITests()
+        _ = try api.call(server.port, "POST", "/api/users",
+            body: #"{"user":{"username":"shapes","email":"shapes@trace.example","password":"\#(Self.password)"}}"#)
+        let login = try api.call(server.port, "POST", "/api/users/login",
+            body: #"{"user":{"email":"shapes@trace.example","password":"\#(Self.password)"}}"#)
+        let token = try #require(api.user(login.json)["token"] as? String)
+
+        // The token rides in Authorization on every request, and in some malformed values.
+        let client = try RawHTTPClient(port: server.port)
+        var answered: [(shape: TraceContextCase, spanID: String)] = []
+        for shape in TraceContextCase.all(secret: token) {
+            let response = try client.get("/api/user", headers: shape.fields.map { "\($0.name): \($0.value)" } + ["Authorization: Token \(token)"])
+            #expect(response.status == 200, "\(shape)")
+            let ids = try #require(response.header("traceparent")?.split(separator: "-").map(String.init), "\(shape)")
+            #expect((ids[1] == TraceContextCase.traceID) == shape.continues, "\(shape)")
+            answered.append((shape, ids[2]))
+        }
+
+        let spans = try #require(receiver.wait { spans in
+            let byID = Dictionary(spans.map { ($0.spanID, $0) }) { first, _ in first }
+            let found = answered.compactMap { byID[$0.spanID] }
+            return found.count == answered.count ? found : nil
+        }, "every request's server span arrives")
+        for (span, request) in zip(spans, answered) {
+            #expect((span.parentSpanID == TraceContextCase.spanID) == request.shape.continues, "\(request.shape)")
+            #expect(span.parentSpanID.isEmpty != request.shape.continues, "\(request.shape)")
+            #expect(span.traceState.isEmpty == (request.shape.tracestate == nil), "\(request.shape): \(span.traceState)")
+        }
+        #expect(!receiver.requestBodies.contains { $0.range(of: Data(token.utf8)) != nil }, "the token is in no exported span")
+
+        let metrics = try client.get("/metrics").text
+        #expect(MetricsAPITests.value(metrics, "conduit_tracing_propagation_errors_total") == 0, "swift-otel refused nothing")
+        server.stop()
+        #expect(!server.stdoutLines.contains { $0.contains(token) }, "the token is in no log line")
+        #expect(!server.stderrText.contains(token))
+        #expect(!server.stdoutLines.contains { $0.contains("\"label\":\"otel\"") }, "swift-otel reported nothing")
+    }
+
     @Test("a request without traceparent starts a new trace; a 404 without route is named by its method")
     func newTraceAndUnmatchedRoute() throws {
         let receiver = try OTLPReceiver()

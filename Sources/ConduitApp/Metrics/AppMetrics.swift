@@ -15,6 +15,7 @@ public enum MetricName: String, CaseIterable, Sendable {
     case dbPoolConnections = "conduit_db_pool_connections"
     case dbQueryDuration = "conduit_db_query_duration_seconds"
     case tracingSpansDropped = "conduit_tracing_spans_dropped_total"
+    case tracingPropagationErrors = "conduit_tracing_propagation_errors_total"
 }
 
 /// The process's metrics: a Prometheus registry fed through swift-metrics handles that are

@@ -23,7 +23,7 @@ final class TracingExport: Sendable {
 
     /// Installs the tracer (`InstrumentationSystem.bootstrap`, once per process) and starts exporting.
     static func start(_ settings: TracingSettings, metrics: AppMetrics, logger: Logger) throws -> TracingExport {
-        let diagnostics = Logger(label: "otel") { _ in SpanExportDiagnostics(forward: Logger(label: "otel"), metrics: metrics) }
+        let diagnostics = Logger(label: "otel") { _ in OTelDiagnostics(forward: Logger(label: "otel"), metrics: metrics) }
         // An empty environment: every OTEL_* value comes from `settings`, which our
         // configuration layers already resolved.
         let service = try OTel.bootstrap(configuration: otelConfiguration(settings, diagnostics: diagnostics), environment: [:])

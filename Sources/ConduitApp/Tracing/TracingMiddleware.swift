@@ -5,7 +5,8 @@ import Tracing
 
 /// One server span per request, named by method and route template (`GET /api/articles/:slug`,
 /// or the method alone when no route matched), continuing the caller's W3C `traceparent` and
-/// `tracestate` (a new trace otherwise). The span is the current context for everything the
+/// `tracestate` once validated (``IncomingTraceContext``; a new trace otherwise, and an invalid
+/// `tracestate` alone is dropped). The span is the current context for everything the
 /// request does (database units, password hashing), its trace and span ids go on the
 /// request's logger and the access log line, and `traceparent` goes back on the response.
 ///
@@ -17,7 +18,9 @@ struct TracingMiddleware: HTTPMiddleware {
 
     func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
         var parent = InstrumentationContext.topLevel
-        tracer.extract(request.headers, into: &parent, using: HeaderExtractor())
+        if let incoming = IncomingTraceContext(request.headers) {
+            tracer.extract(incoming, into: &parent, using: IncomingTraceContext.Reader())
+        }
         let name = request.route.map { "\(request.method.rawValue) \($0)" } ?? request.method.rawValue
         let span: any Span = tracer.startSpan(name, context: parent, ofKind: .server)
         defer { span.end() }
@@ -28,7 +31,7 @@ struct TracingMiddleware: HTTPMiddleware {
         var propagated = HTTPHeaders()
         tracer.inject(span.context, into: &propagated, using: HeaderInjector())
         let traceparent = propagated["traceparent"]
-        let ids = traceparent.flatMap(TraceParentIDs.init)
+        let ids = traceparent.flatMap { TraceParent($0) }
         var request = request
         if let ids {
             var logger = request.logger
@@ -59,26 +62,6 @@ struct TracingMiddleware: HTTPMiddleware {
         }
         return response
     }
-}
-
-/// The trace and span ids of a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`).
-struct TraceParentIDs: Equatable {
-    let traceID: String
-    let spanID: String
-
-    init?(_ traceparent: String) {
-        let parts = traceparent.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[1].utf8.count == 32, parts[2].utf8.count == 16,
-            (parts[1] + parts[2]).allSatisfy(\.isHexDigit)
-        else { return nil }
-        traceID = String(parts[1])
-        spanID = String(parts[2])
-    }
-}
-
-/// Reads propagation fields from request headers (case-insensitively, as HTTPHeaders does).
-struct HeaderExtractor: Extractor {
-    func extract(key: String, from headers: HTTPHeaders) -> String? { headers[key] }
 }
 
 /// Writes propagation fields into headers.
