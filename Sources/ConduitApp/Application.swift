@@ -59,7 +59,9 @@ public struct Application: Sendable {
         return chain
     }
 
-    func makeRouter(store database: any DatabaseStore, logger: Logger) async throws -> Router {
+    /// The routes, and the sessions they check tokens against (whose ``Sessions/run(sweepEvery:)``
+    /// a server runs beside them).
+    func makeRouter(store database: any DatabaseStore, logger: Logger) async throws -> (router: Router, sessions: Sessions) {
         var router = Router()
         HealthRoutes(lifecycle: lifecycle, checks: [("database", { try await database.ping() })]).register(on: &router)
         MetricsRoute(
@@ -79,12 +81,17 @@ public struct Application: Sendable {
         let hashingPool = BlockingPool(threads: configuration.eventLoops, name: "password-hash")
         var hasher = PasswordHasher(parameters: .init(logN: configuration.passwordHashCost), pool: hashingPool)
         hasher.traced = configuration.tracing != nil
+        // Endings reach the other instances on PostgreSQL's LISTEN/NOTIFY; SQLite is one process.
+        let sessions = Sessions(
+            repository: SQLSessionsRepository(store: store), feed: database.engine == .postgres ? database as? any ChangeFeed : nil,
+            lifetimeSeconds: configuration.jwtTTLSeconds, logger: logger)
         let users = UsersService(
             users: SQLUsersRepository(store: store),
             hasher: hasher,
             tokens: await TokenService(
                 secret: configuration.jwtSecret, previousSecrets: configuration.jwtPreviousSecrets,
-                lifetimeSeconds: configuration.jwtTTLSeconds))
+                lifetimeSeconds: configuration.jwtTTLSeconds),
+            sessions: sessions)
         let authentication = Authentication(
             users: users,
             cookie: configuration.authCookie
@@ -99,7 +106,7 @@ public struct Application: Sendable {
             ProfilesController(profiles: profiles, authentication: authentication).register(on: &router)
             ArticlesController(articles: articles, authentication: authentication).register(on: &router)
         }
-        return router
+        return (router, sessions)
     }
 
     /// The whole request path without sockets (middleware, routes, services, the database the
@@ -108,7 +115,7 @@ public struct Application: Sendable {
     public func makeInProcessResponder(logger: Logger) async throws -> (responder: any HTTPResponder, close: @Sendable () async -> Void) {
         let store = try await Self.openDatabase(configuration, logger: logger)
         do {
-            let router = try await makeRouter(store: store, logger: logger)
+            let router = try await makeRouter(store: store, logger: logger).router
             return (RoutedPipeline(middlewares, router: router, errorFormat: ErrorEnvelope.format), { await store.close() })
         } catch {
             await store.close()
@@ -179,12 +186,23 @@ public struct Application: Sendable {
         let server: HTTPServer
         let store: any DatabaseStore
         let tracing: TracingExport?
+        /// Sessions' change feed and sweep (``Sessions/run(sweepEvery:)``).
+        let sessionUpkeep: Task<Void, Never>
 
         /// Stops accepting, lets in-flight requests finish (up to `graceSeconds`), closes
         /// idle connections, then releases the database and exports the last spans.
         public func stop(graceSeconds: Int) async {
             server.shutdown(graceSeconds: graceSeconds)
             await server.waitUntilStopped()
+            // Cancelled, and given a moment to let go of its connection; never holds the exit.
+            sessionUpkeep.cancel()
+            let upkeep = sessionUpkeep
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await upkeep.value }
+                group.addTask { try? await Task.sleep(for: .seconds(1)) }
+                await group.next()
+                group.cancelAll()
+            }
             await store.close()  // ends the database threads and the PostgreSQL pool's task
             await tracing?.shutdown()  // the last spans, within a bounded time
         }
@@ -197,11 +215,13 @@ public struct Application: Sendable {
         var tracing: TracingExport?
         do {
             if let settings = configuration.tracing { tracing = try TracingExport.start(settings, metrics: metrics, logger: logger) }
-            let responder = RoutedPipeline(middlewares, router: try await makeRouter(store: store, logger: logger), errorFormat: ErrorEnvelope.format)
+            let (router, sessions) = try await makeRouter(store: store, logger: logger)
+            let responder = RoutedPipeline(middlewares, router: router, errorFormat: ErrorEnvelope.format)
             var serverConfiguration = configuration.server
             if configuration.metricsEnabled { serverConfiguration.observer = metrics }
             let server = HTTPServer(configuration: serverConfiguration, responder: responder, logger: logger)
-            return Serving(port: try server.start(), server: server, store: store, tracing: tracing)
+            let port = try server.start()
+            return Serving(port: port, server: server, store: store, tracing: tracing, sessionUpkeep: Task { await sessions.run() })
         } catch {
             await store.close()
             await tracing?.shutdown()

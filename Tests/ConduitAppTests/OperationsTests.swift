@@ -23,7 +23,7 @@ struct OperationsTests {
     func routesMatchDocument() async throws {
         let store = try await SQLiteStore.open(path: Self.temporaryPath(), logger: Logger(label: "test"))
         let application = Application(configuration: AppConfiguration(jwtSecret: String(repeating: "k", count: 40)))
-        let router = try await application.makeRouter(store: store, logger: Logger(label: "test"))
+        let router = try await application.makeRouter(store: store, logger: Logger(label: "test")).router
         await store.close()
         let registered = Set(router.routes.map { "\($0.method.rawValue) \(APIDescription.openAPIPath($0.template))" })
         let paths = try #require(try Self.document()["paths"] as? [String: [String: Any]])

@@ -52,13 +52,13 @@ struct TokenServiceTests {
     @Test("an issued token names its user")
     func roundTrip() async throws {
         let tokens = await TokenService(secret: secret, lifetimeSeconds: 3600)
-        #expect(try await tokens.verify(try await tokens.issue(forUserID: 42)) == 42)
+        #expect(try await tokens.verify(try await tokens.issue(forUserID: 42, sessionID: "s42")).userID == 42)
     }
 
     @Test("an expired token is refused")
     func expired() async throws {
         let tokens = await TokenService(secret: secret, lifetimeSeconds: 60)
-        let token = try await tokens.issue(forUserID: 1, now: Date().addingTimeInterval(-3600))
+        let token = try await tokens.issue(forUserID: 1, sessionID: "s1", now: Date().addingTimeInterval(-3600))
         await #expect(throws: TokenService.InvalidToken()) { try await tokens.verify(token) }
     }
 
@@ -66,21 +66,21 @@ struct TokenServiceTests {
     func wrongKey() async throws {
         let other = await TokenService(secret: "another-secret-another-secret-another-secret", lifetimeSeconds: 3600)
         let tokens = await TokenService(secret: secret, lifetimeSeconds: 3600)
-        let token = try await other.issue(forUserID: 1)
+        let token = try await other.issue(forUserID: 1, sessionID: "s1")
         await #expect(throws: TokenService.InvalidToken()) { try await tokens.verify(token) }
     }
 
     @Test("alg none, tampered and garbage tokens are refused")
     func forged() async throws {
         let tokens = await TokenService(secret: secret, lifetimeSeconds: 3600)
-        let valid = try await tokens.issue(forUserID: 7)
+        let valid = try await tokens.issue(forUserID: 7, sessionID: "s7")
         let parts = valid.split(separator: ".").map(String.init)
         func b64(_ text: String) -> String {
             Data(text.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
                 .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
         }
         let future = Int(Date().timeIntervalSince1970) + 3600
-        let payload = b64(#"{"sub":"1","iat":0,"exp":\#(future)}"#)
+        let payload = b64(#"{"sub":"1","sid":"s1","iat":0,"exp":\#(future)}"#)
         let forgeries = [
             b64(#"{"alg":"none","typ":"JWT"}"#) + "." + payload + ".",
             b64(#"{"alg":"none","typ":"JWT","kid":"\#(TokenService.keyID(for: secret).string)"}"#) + "." + payload + ".",
@@ -93,36 +93,47 @@ struct TokenServiceTests {
             await #expect(throws: TokenService.InvalidToken(), "\(forged.prefix(60))") { try await tokens.verify(forged) }
         }
         // Once the genuine token is verified (and remembered), forgeries are still refused.
-        #expect(try await tokens.verify(valid) == 7)
+        #expect(try await tokens.verify(valid).userID == 7)
         for forged in forgeries {
             await #expect(throws: TokenService.InvalidToken(), "\(forged.prefix(60))") { try await tokens.verify(forged) }
         }
-        #expect(try await tokens.verify(valid) == 7)
+        #expect(try await tokens.verify(valid).userID == 7)
+    }
+
+    @Test("a genuinely signed token without a session (issued before sessions existed) is refused")
+    func noSession() async throws {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: TokenService.keyID(for: secret))
+        let claims = TokenService.Claims(
+            sub: SubjectClaim(value: "3"), sid: nil, iat: IssuedAtClaim(value: Date()), exp: ExpirationClaim(value: Date().addingTimeInterval(600)))
+        let token = try await keys.sign(claims, kid: TokenService.keyID(for: secret))
+        let tokens = await TokenService(secret: secret, lifetimeSeconds: 3600)
+        await #expect(throws: TokenService.InvalidToken()) { try await tokens.verify(token) }
     }
 
     @Test("a remembered token is valid until its expiry, then forgotten; the memory is bounded")
     func rememberedTokens() {
         let cache = VerifiedTokens(capacity: 3)
         let now = Date()
-        cache.remember("t1", userID: 1, expires: now.addingTimeInterval(60))
-        #expect(cache.userID(for: "t1", now: now) == 1)
-        #expect(cache.userID(for: "t1", now: now.addingTimeInterval(61)) == nil)
-        #expect(cache.userID(for: "t1", now: now) == nil, "an expired entry is dropped")
-        #expect(cache.userID(for: "t2", now: now) == nil)
-        for index in 0..<10 { cache.remember("x\(index)", userID: Int64(index), expires: now.addingTimeInterval(60)) }
-        #expect(cache.userID(for: "x9", now: now) == 9)
-        #expect(cache.userID(for: "x0", now: now) == nil, "at most 3 kept")
+        cache.remember("t1", .init(userID: 1, sessionID: "a"), expires: now.addingTimeInterval(60))
+        #expect(cache.claims(for: "t1", now: now) == .init(userID: 1, sessionID: "a"))
+        #expect(cache.claims(for: "t1", now: now.addingTimeInterval(61)) == nil)
+        #expect(cache.claims(for: "t1", now: now) == nil, "an expired entry is dropped")
+        #expect(cache.claims(for: "t2", now: now) == nil)
+        for index in 0..<10 { cache.remember("x\(index)", .init(userID: Int64(index), sessionID: "s"), expires: now.addingTimeInterval(60)) }
+        #expect(cache.claims(for: "x9", now: now)?.userID == 9)
+        #expect(cache.claims(for: "x0", now: now) == nil, "at most 3 kept")
     }
 
     @Test("a previous secret still verifies after rotation, but never signs")
     func rotation() async throws {
         let old = await TokenService(secret: secret, lifetimeSeconds: 3600)
-        let token = try await old.issue(forUserID: 5)
+        let token = try await old.issue(forUserID: 5, sessionID: "s5")
         let rotated = await TokenService(
             secret: "new-secret-new-secret-new-secret-new-secret", previousSecrets: [secret], lifetimeSeconds: 3600)
-        #expect(try await rotated.verify(token) == 5)
-        let fresh = try await rotated.issue(forUserID: 5)
-        #expect(try await rotated.verify(fresh) == 5)
+        #expect(try await rotated.verify(token).userID == 5)
+        let fresh = try await rotated.issue(forUserID: 5, sessionID: "s5")
+        #expect(try await rotated.verify(fresh).userID == 5)
         await #expect(throws: TokenService.InvalidToken()) { try await old.verify(fresh) }
     }
 }

@@ -40,6 +40,43 @@ final class InMemoryUsersRepository: UsersRepository {
     }
 }
 
+/// An in-memory ``SessionsRepository``.
+final class InMemorySessionsRepository: SessionsRepository {
+    private let rows = Mutex<[String: (userID: Int64, expiresAt: Int64)]>([:])
+    /// Reads that reached the repository (the cache's misses).
+    let reads = Mutex(0)
+
+    func create(id: String, userID: Int64, expiresAt: Int64, now: Int64, keepingAtMost: Int) async throws(RepositoryError) {
+        rows.withLock { rows in
+            rows = rows.filter { $0.value.userID != userID || $0.value.expiresAt > now }
+            let newest = rows.filter { $0.value.userID == userID }.sorted { $0.value.expiresAt > $1.value.expiresAt }
+            for (old, _) in newest.dropFirst(keepingAtMost - 1) { rows[old] = nil }
+            rows[id] = (userID, expiresAt)
+        }
+    }
+
+    func owner(of id: String, now: Int64) async throws(RepositoryError) -> Int64? {
+        reads.withLock { $0 += 1 }
+        return rows.withLock { rows in rows[id].flatMap { $0.expiresAt > now ? $0.userID : nil } }
+    }
+
+    func delete(id: String, userID: Int64) async throws(RepositoryError) {
+        rows.withLock { rows in if rows[id]?.userID == userID { rows[id] = nil } }
+    }
+
+    func deleteAll(userID: Int64) async throws(RepositoryError) {
+        rows.withLock { rows in rows = rows.filter { $0.value.userID != userID } }
+    }
+
+    func deleteExpired(now: Int64) async throws(RepositoryError) -> Int {
+        rows.withLock { rows in
+            let before = rows.count
+            rows = rows.filter { $0.value.expiresAt > now }
+            return before - rows.count
+        }
+    }
+}
+
 @Suite("Users service")
 struct UsersServiceTests {
     static let pool = BlockingPool(threads: 2, name: "test-users")
@@ -50,6 +87,7 @@ struct UsersServiceTests {
             users: repository,
             hasher: PasswordHasher(parameters: .init(logN: cost), pool: Self.pool),
             tokens: await TokenService(secret: "k3Jx9q2LmV8pR4tY7wZ1aB5cD6eF0gH2iJ4kL8mN0o", lifetimeSeconds: 3600),
+            sessions: Sessions(repository: InMemorySessionsRepository(), feed: nil, lifetimeSeconds: 3600),
             clock: { ticks.withLock { $0 += 1; return Timestamp.format(seconds: 1_795_000_000 + $0, milliseconds: 0) } })
     }
 
@@ -60,7 +98,7 @@ struct UsersServiceTests {
         let result = try await service.register(username: "jake", email: "jake@example.com", password: "jakejake")
         #expect(result.user.bio == nil && result.user.image == nil)
         #expect(!result.user.passwordHash.contains("jakejake"))
-        #expect(try await service.authenticate(token: result.token) == result.user)
+        #expect(try await service.authenticate(token: result.token).user == result.user)
         await #expect(throws: AppError.taken("username")) {
             try await service.register(username: "JAKE", email: "other@example.com", password: "jakejake")
         }
@@ -94,13 +132,16 @@ struct UsersServiceTests {
     func update() async throws {
         let service = await makeService()
         let jake = try await service.register(username: "jake", email: "jake@example.com", password: "jakejake").user
-        let first = try await service.update(jake, with: .init(bio: .set("I work at statefarm"), image: .set("https://x.y/a.jpg")))
+        let jakeRegistered = try await service.login(email: "jake@example.com", password: "jakejake")
+        let caller = try await service.caller(token: jakeRegistered.token)
+        let first = try await service.update(jake, with: .init(bio: .set("I work at statefarm"), image: .set("https://x.y/a.jpg")), caller: caller)
         #expect(first.user.bio == "I work at statefarm" && first.user.username == "jake")
         #expect(first.user.createdAt == jake.createdAt && first.user.updatedAt != jake.updatedAt)
-        let second = try await service.update(first.user, with: .init(username: "jacob", bio: .set(""), image: .clear))
+        let second = try await service.update(first.user, with: .init(username: "jacob", bio: .set(""), image: .clear), caller: caller)
+        #expect(second.token == caller.token, "a change other than the password keeps the token")
         #expect(second.user.username == "jacob" && second.user.bio == nil && second.user.image == nil)
-        #expect(try await service.authenticate(token: second.token).username == "jacob")
-        let third = try await service.update(second.user, with: .init(password: "new-password"))
+        #expect(try await service.authenticate(token: second.token).user.username == "jacob")
+        let third = try await service.update(second.user, with: .init(password: "new-password"), caller: caller)
         #expect(try await service.login(email: "jake@example.com", password: "new-password").user.id == jake.id)
         #expect(third.user.email == "jake@example.com")
     }
@@ -113,6 +154,76 @@ struct UsersServiceTests {
         await #expect(throws: AppError.invalidToken) { try await service.authenticate(token: token) }
         await #expect(throws: AppError.invalidToken) { try await service.authenticate(token: "not-a-token") }
     }
+
+    @Test("logout ends the token it was sent with; everywhere ends all; a password change ends every other")
+    func sessionsEnd() async throws {
+        let service = await makeService()
+        let registered = try await service.register(username: "jake", email: "jake@example.com", password: "jakejake")
+        let laptop = try await service.login(email: "jake@example.com", password: "jakejake").token
+        let phone = try await service.login(email: "jake@example.com", password: "jakejake").token
+        try await service.logout(try await service.caller(token: laptop), everywhere: false)
+        await #expect(throws: AppError.invalidToken) { try await service.caller(token: laptop) }
+        #expect(try await service.caller(token: phone).userID == registered.user.id, "other sessions go on")
+
+        let changed = try await service.update(registered.user, with: .init(password: "new-password"), caller: try await service.caller(token: phone))
+        for old in [registered.token, phone] {
+            await #expect(throws: AppError.invalidToken) { try await service.caller(token: old) }
+        }
+        #expect(changed.token != phone)
+        #expect(try await service.authenticate(token: changed.token).user.id == registered.user.id, "the caller gets a fresh token")
+
+        let tablet = try await service.login(email: "jake@example.com", password: "new-password").token
+        try await service.logout(try await service.caller(token: tablet), everywhere: true)
+        for old in [tablet, changed.token] {
+            await #expect(throws: AppError.invalidToken) { try await service.caller(token: old) }
+        }
+    }
+
+    @Test("a live session is read once, then answered from memory; an ended one is never read again")
+    func sessionCache() async throws {
+        let repository = InMemorySessionsRepository()
+        let sessions = Sessions(repository: repository, feed: nil, lifetimeSeconds: 3600)
+        let session = try await sessions.start(userID: 1)
+        for _ in 0..<5 { #expect(try await sessions.isLive(session.id, userID: 1)) }
+        #expect(try await !sessions.isLive(session.id, userID: 2), "a session is one user's")
+        #expect(repository.reads.withLock { $0 } == 2)
+        try await sessions.end(session.id, userID: 1)
+        for _ in 0..<5 { #expect(try await !sessions.isLive(session.id, userID: 1)) }
+        #expect(repository.reads.withLock { $0 } == 2)
+    }
+
+    @Test("a message on the change feed ends a session cached as live; unsubscribed, nothing is believed")
+    func sessionMessages() async throws {
+        let repository = InMemorySessionsRepository()
+        let feed = RecordingFeed()
+        let sessions = Sessions(repository: repository, feed: feed, lifetimeSeconds: 3600)
+        let session = try await sessions.start(userID: 1)
+        #expect(try await sessions.isLive(session.id, userID: 1))
+        #expect(try await sessions.isLive(session.id, userID: 1))
+        #expect(repository.reads.withLock { $0 } == 2, "not subscribed: every check reads")
+        sessions.subscribed(true)
+        #expect(try await sessions.isLive(session.id, userID: 1))
+        #expect(try await sessions.isLive(session.id, userID: 1))
+        #expect(repository.reads.withLock { $0 } == 3, "subscribed: read once")
+        // Another instance ended it: the row is gone and the message arrives.
+        try await repository.delete(id: session.id, userID: 1)
+        sessions.heard("session:\(session.id)")
+        #expect(try await !sessions.isLive(session.id, userID: 1))
+        let second = try await sessions.start(userID: 1)
+        #expect(try await sessions.isLive(second.id, userID: 1))
+        try await repository.deleteAll(userID: 1)
+        sessions.heard("user:1")
+        #expect(try await !sessions.isLive(second.id, userID: 1))
+        try await sessions.endAll(userID: 1)
+        #expect(feed.published.withLock { $0 } == ["user:1"])
+    }
+}
+
+/// A change feed that records what is published.
+final class RecordingFeed: ChangeFeed {
+    let published = Mutex<[String]>([])
+    func publish(_ message: String, on channel: String) async throws { published.withLock { $0.append(message) } }
+    func follow(_ channel: String, subscribed: @escaping @Sendable (Bool) -> Void, received: @escaping @Sendable (String) -> Void) async {}
 }
 
 @Suite("SQL users repository")

@@ -67,6 +67,13 @@ struct CookieAuthTests {
         let logout = try call(port, "POST", "/api/users/logout", headers: [cookie, "Origin: \(Self.frontend)"])
         #expect(logout.status == 204)
         #expect(logout.header("Set-Cookie") == "conduit_token=; Max-Age=0; Path=/api; HttpOnly; Secure; SameSite=Strict")
+        // The cookie's session ended with it: replaying the stolen cookie gets nothing.
+        #expect(try call(port, "GET", "/api/user", headers: [cookie]).status == 401)
+        // Logging out again with the dead cookie still clears it.
+        let again = try call(port, "POST", "/api/users/logout", headers: [cookie, "Origin: \(Self.frontend)"])
+        #expect(again.status == 204 && again.header("Set-Cookie") != nil)
+        // A logout posted by another site's page ends nothing.
+        #expect(try call(port, "POST", "/api/users/logout", headers: [cookie, "Origin: https://evil.example"]).status == 403)
     }
 
     @Test("a forged cookie is as invalid as a forged header")
@@ -86,7 +93,8 @@ struct CookieAuthTests {
         #expect(registered.status == 201 && registered.header("Set-Cookie") == nil)
         let jwt = try #require(token(registered))
         #expect(try call(server.port, "GET", "/api/user", headers: ["Cookie: conduit_token=\(jwt)"]).status == 401)
-        #expect(try call(server.port, "POST", "/api/users/logout").status == 404)
+        let logout = try call(server.port, "POST", "/api/users/logout", headers: ["Cookie: conduit_token=\(jwt)"])
+        #expect(logout.status == 401 && logout.header("Set-Cookie") == nil, "the cookie is no credential, and none is cleared")
     }
 
     @Test("cookie mode without listed origins, or with *, refuses to start")

@@ -74,6 +74,67 @@ struct PostgresScaleOutTests {
         }
     }
 
+    /// Statements an instance has run for reads (`conduit_db_query_duration_seconds_count`).
+    static func readStatements(_ port: Int) throws -> Int {
+        let text = String(decoding: try API.raw(port, "GET", "/metrics").body, as: UTF8.self)
+        let line = text.split(separator: "\n").first { $0.hasPrefix("conduit_db_query_duration_seconds_count{") && $0.contains(#"kind="read""#) }
+        return Int(Double(line?.split(separator: " ").last ?? "") ?? -1)
+    }
+
+    /// How long after the ending the other instance first answers 401 (it was answering 200
+    /// from its cache until then).
+    static func refusalDelay(on port: Int, token: String, after end: () throws -> Void) throws -> Duration {
+        let clock = ContinuousClock()
+        try end()
+        let ended = clock.now
+        while clock.now - ended < .seconds(5) {
+            if try API.call(port, "GET", "/api/user", token: token).status == 401 { return clock.now - ended }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return .seconds(5)
+    }
+
+    @Test("a session ended on one instance is refused on the other within one second")
+    func sessionsEndEverywhere() throws {
+        try Self.withTwoInstances { a, b in
+            let jake = #"{"user":{"username":"jake","email":"jake@jake.jake","password":"jakejake"}}"#
+            let login = #"{"user":{"email":"jake@jake.jake","password":"jakejake"}}"#
+            func token(_ response: (status: Int, json: [String: Any])) throws -> String {
+                try #require(API.object(response.json, "user")["token"] as? String)
+            }
+            let first = try token(API.call(a.port, "POST", "/api/users", body: jake))
+            let second = try token(API.call(b.port, "POST", "/api/users/login", body: login))
+            let third = try token(API.call(a.port, "POST", "/api/users/login", body: login))
+            // Both instances have each token's session cached as live.
+            for port in [a.port, b.port] {
+                for token in [first, second, third] {
+                    for _ in 0..<3 { #expect(try API.call(port, "GET", "/api/user", token: token).status == 200) }
+                }
+            }
+            // From the cache indeed (b listens): 20 reads of the user cost 20 statements, not 40.
+            let before = try Self.readStatements(b.port)
+            for _ in 0..<20 { #expect(try API.call(b.port, "GET", "/api/user", token: first).status == 200) }
+            let statements = try Self.readStatements(b.port) - before
+            #expect(statements >= 20 && statements < 30, "\(statements) statements for 20 reads of the current user")
+            let logout = try Self.refusalDelay(on: b.port, token: first) {
+                let status = try API.call(a.port, "POST", "/api/users/logout", token: first).status
+                #expect(status == 204)
+            }
+            #expect(logout < .seconds(1), "logout on a reached b after \(logout)")
+            #expect(try API.call(b.port, "GET", "/api/user", token: second).status == 200, "only that session ended")
+
+            var fresh = ""
+            let change = try Self.refusalDelay(on: a.port, token: third) {
+                let changed = try API.call(b.port, "PUT", "/api/user", token: second, body: #"{"user":{"password":"a-new-password"}}"#)
+                #expect(changed.status == 200)
+                fresh = try token(changed)
+            }
+            #expect(change < .seconds(1), "a password change on b reached a after \(change)")
+            #expect(try API.call(a.port, "GET", "/api/user", token: second).status == 401)
+            #expect(try API.call(a.port, "GET", "/api/user", token: fresh).status == 200)
+        }
+    }
+
     @Test("the same username or email registered on two instances at once: exactly one 201, the rest 409")
     func registrationRaces() throws {
         try Self.withTwoInstances { a, b in

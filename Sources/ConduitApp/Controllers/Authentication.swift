@@ -8,24 +8,25 @@ struct Authentication {
     /// Set when `AUTH_COOKIE` is on.
     var cookie: AuthCookie?
 
-    /// The caller, or 401 `token: is missing` / `token: is invalid`; 403 `origin` for a
-    /// cookie-authenticated write from an origin not listed.
-    func required(_ request: HTTPRequest) async throws(AppError) -> User {
+    /// The caller's row and session, or 401 `token: is missing` / `token: is invalid` (an
+    /// ended session included); 403 `origin` for a cookie-authenticated write from an origin
+    /// not listed.
+    func required(_ request: HTTPRequest) async throws(AppError) -> (user: User, caller: UsersService.Caller) {
         guard let token = try credential(in: request) else { throw .missingToken }
         return try await users.authenticate(token: token)
     }
 
-    /// The caller's id from a valid token, not read from the database (reads that only need to
-    /// know whom they show follows and favorites to), or 401 `token: is missing`.
-    func requiredViewer(_ request: HTTPRequest) async throws(AppError) -> Int64 {
+    /// The caller from a valid token and live session, its row not read (reads that only need
+    /// to know whom they show follows and favorites to), or 401 `token: is missing`.
+    func requiredViewer(_ request: HTTPRequest) async throws(AppError) -> UsersService.Caller {
         guard let token = try credential(in: request) else { throw .missingToken }
-        return try await users.viewerID(token: token)
+        return try await users.caller(token: token)
     }
 
-    /// The caller's id when a token is sent (and must then be valid), nil when none is.
-    func optionalViewer(_ request: HTTPRequest) async throws(AppError) -> Int64? {
+    /// The caller when a token is sent (and must then be valid), nil when none is.
+    func optionalViewer(_ request: HTTPRequest) async throws(AppError) -> UsersService.Caller? {
         guard let token = try credential(in: request) else { return nil }
-        return try await users.viewerID(token: token)
+        return try await users.caller(token: token)
     }
 
     /// The header's token; else, in cookie mode, the cookie's, if the request passes the CSRF rule.

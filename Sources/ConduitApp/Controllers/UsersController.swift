@@ -20,14 +20,7 @@ struct UsersController {
             router.get("/api/user") { request in try await current(request) }
             router.put("/api/user") { request in try await update(request) }
         }
-        if let cookie = authentication.cookie {
-            // The cookie is HttpOnly: only the server can take it back.
-            router.post("/api/users/logout") { _ in
-                var response = HTTPResponse.empty(status: 204)
-                response.headers.add("Set-Cookie", cookie.expiredCookie)
-                return response
-            }
-        }
+        router.post("/api/users/logout") { request in try await logout(request) }
     }
 
     /// A response that carries a token: never cached, and in cookie mode the token also goes
@@ -53,12 +46,46 @@ struct UsersController {
     }
 
     func current(_ request: HTTPRequest) async throws -> HTTPResponse {
-        .json(UserResponse(authenticated: try await users.current(try request.requiredUser())))
+        .json(UserResponse(authenticated: users.current(try request.requiredUser(), caller: try request.requiredCaller())))
     }
 
+    /// A new password answers with a token for a new session (the others ended): a token
+    /// response, like login's.
     func update(_ request: HTTPRequest) async throws -> HTTPResponse {
         let user = try request.requiredUser()
         let update = try JSONBody.decode(UpdateUserRequest.self, from: request)
-        return .json(UserResponse(authenticated: try await users.update(user, with: update.changes)))
+        let updated = try await users.update(user, with: update.changes, caller: try request.requiredCaller())
+        if update.changes.password != nil { return tokenResponse(updated, for: request) }
+        return .json(UserResponse(authenticated: updated))
+    }
+
+    /// Ends the session the request's token names (`?everywhere=true`: every session of its
+    /// user): 204, and in cookie mode the cookie expired (HttpOnly: only the server can take it
+    /// back), which happens even when the cookie's token is no longer good.
+    func logout(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let everywhere: Bool
+        switch request.query["everywhere"] {
+        case nil, "false": everywhere = false
+        case "true": everywhere = true
+        default: throw AppError.validation(["everywhere": ["must be true or false"]])
+        }
+        if let caller = try await sessionToEnd(request) { try await users.logout(caller, everywhere: everywhere) }
+        var response = HTTPResponse.empty(status: 204)
+        if let cookie = authentication.cookie { response.headers.add("Set-Cookie", cookie.expiredCookie) }
+        return response
+    }
+
+    /// The caller whose session logout ends; in cookie mode nil for a missing or no longer
+    /// valid token (nothing left to end: the cookie still goes).
+    private func sessionToEnd(_ request: HTTPRequest) async throws(AppError) -> UsersService.Caller? {
+        do {
+            return try await authentication.requiredViewer(request)
+        } catch {
+            switch error {
+            case .missingToken, .invalidToken: if authentication.cookie != nil { return nil }
+            default: break
+            }
+            throw error
+        }
     }
 }

@@ -20,7 +20,8 @@
 /// per view took 4.3 ms for an article 100,000 readers had favorited), and a favorite carries
 /// its article's creation time (`favorites.article_created_at`, written by the statement that
 /// favorites), so that a user's favorites page is cut from an index, newest first, like a
-/// tag's (it sorted all of them: 23 ms for 33,000).
+/// tag's (it sorted all of them: 23 ms for 33,000). From version 5 a token names a session
+/// (`sessions`), which logout and a password change delete (docs/THREAT_MODEL.md).
 ///
 /// PostgreSQL gets the same tables, keys and indexes under the same versions: ids are BIGINT
 /// identities, usernames and emails use a case-insensitive ICU collation (SQLite: NOCASE; ICU
@@ -374,6 +375,27 @@ public enum Schema {
             "ALTER TABLE favorites ADD COLUMN article_created_at TEXT COLLATE \"C\" NOT NULL DEFAULT ''",
             "UPDATE favorites SET article_created_at = articles.created_at FROM articles WHERE articles.id = favorites.article_id",
             "CREATE INDEX favorites_by_user_newest ON favorites (user_id, article_created_at DESC, article_id DESC)",
+        ]),
+        Migration(version: 5, name: "sessions: a token is good while its session lives", statements: [
+            """
+            CREATE TABLE sessions (
+                id TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX sessions_by_user ON sessions (user_id, expires_at DESC)",
+            "CREATE INDEX sessions_by_expiry ON sessions (expires_at)",
+        ], postgres: [
+            """
+            CREATE TABLE sessions (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX sessions_by_user ON sessions (user_id, expires_at DESC)",
+            "CREATE INDEX sessions_by_expiry ON sessions (expires_at)",
         ]),
     ]
 }

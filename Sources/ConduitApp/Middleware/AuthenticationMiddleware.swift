@@ -5,9 +5,9 @@ enum CurrentUser: RequestContextKey {
     typealias Value = User
 }
 
-/// The caller's id, attached by ``AuthenticationMiddleware`` in its viewer modes.
-enum CurrentViewer: RequestContextKey {
-    typealias Value = Int64
+/// The caller's token and session, attached by ``AuthenticationMiddleware`` in every mode.
+enum CurrentCaller: RequestContextKey {
+    typealias Value = UsersService.Caller
 }
 
 extension HTTPRequest {
@@ -16,7 +16,13 @@ extension HTTPRequest {
     var user: User? { context[CurrentUser.self] }
 
     /// The caller's id, in any mode; nil for an anonymous caller.
-    var viewerID: Int64? { context[CurrentViewer.self] ?? user?.id }
+    var viewerID: Int64? { context[CurrentCaller.self]?.userID }
+
+    /// The caller's token and session, on a route of a group that requires a caller.
+    func requiredCaller() throws(AppError) -> UsersService.Caller {
+        guard let caller = context[CurrentCaller.self] else { throw .missingToken }
+        return caller
+    }
 
     /// The caller's id, on a route of a group that requires a caller.
     func requiredViewerID() throws(AppError) -> Int64 {
@@ -47,9 +53,12 @@ struct AuthenticationMiddleware: HTTPMiddleware {
     func handle(_ request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
         var request = request
         switch requirement {
-        case .requiredUser: request.context[CurrentUser.self] = try await authentication.required(request)
-        case .optionalViewer: request.context[CurrentViewer.self] = try await authentication.optionalViewer(request)
-        case .requiredViewer: request.context[CurrentViewer.self] = try await authentication.requiredViewer(request)
+        case .requiredUser:
+            let (user, caller) = try await authentication.required(request)
+            request.context[CurrentUser.self] = user
+            request.context[CurrentCaller.self] = caller
+        case .optionalViewer: request.context[CurrentCaller.self] = try await authentication.optionalViewer(request)
+        case .requiredViewer: request.context[CurrentCaller.self] = try await authentication.requiredViewer(request)
         }
         return try await next.respond(to: request)
     }

@@ -57,6 +57,13 @@ enum APIDescription {
                   auth: .required, success: (200, "UserResponse")),
         Operation(method: .put, template: "/api/user", id: "updateUser", summary: "Update the current user; null clears bio or image.", tag: "Users",
                   auth: .required, body: "UpdateUserRequest", success: (200, "UserResponse"), errors: [409, 413, 422]),
+        Operation(method: .post, template: "/api/users/logout", id: "logout",
+                  summary: "End the session of the token sent (an extension of the RealWorld API): the token is refused from then on, on every instance. "
+                      + "A new password (`PUT /api/user`) ends every session of the user and answers with a token for a new one. "
+                      + "In cookie mode the cookie is cleared too, even when its token was no longer valid.",
+                  tag: "Users", auth: .required,
+                  query: [query("everywhere", "`true`: end every session of the token's user, on every device; default `false`.", ["type": "string", "enum": ["true", "false"]])],
+                  success: (204, nil), errors: [403, 422]),
         Operation(method: .get, template: "/api/profiles/:username", id: "profile", summary: "A profile.", tag: "Profiles",
                   auth: .optional, success: (200, "ProfileResponse"), errors: [404]),
         Operation(method: .post, template: "/api/profiles/:username/follow", id: "follow", summary: "Follow a user.", tag: "Profiles",

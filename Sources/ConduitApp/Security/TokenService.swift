@@ -6,11 +6,14 @@ import JWTKit
 ///
 /// The algorithm is fixed here, never taken from a token: jwt-kit verifies a token only with
 /// the key registered for its `kid` (or the default key), and that key is HMAC-SHA256, so
-/// `alg: none` or any other algorithm fails. Tokens carry `sub` (the user id), `iat` and `exp`.
+/// `alg: none` or any other algorithm fails. Tokens carry `sub` (the user id), `sid` (the
+/// session, ``Sessions``: a token is good only while its session lives), `iat` and `exp`.
 public struct TokenService: Sendable {
     /// The claims of a Conduit token.
     public struct Claims: JWTPayload, Equatable {
         public var sub: SubjectClaim
+        /// Optional to decode tokens issued before sessions existed, which are then refused.
+        public var sid: String?
         public var iat: IssuedAtClaim
         public var exp: ExpirationClaim
 
@@ -21,6 +24,12 @@ public struct TokenService: Sendable {
     }
 
     public struct InvalidToken: Error, Equatable {}
+
+    /// What a valid token names.
+    public struct Verified: Sendable, Equatable {
+        public let userID: Int64
+        public let sessionID: String
+    }
 
     static let leewaySeconds: TimeInterval = 5
     private let keys: JWTKeyCollection
@@ -46,10 +55,11 @@ public struct TokenService: Sendable {
         self.lifetimeSeconds = lifetimeSeconds
     }
 
-    public func issue(forUserID userID: Int64, now: Date = Date()) async throws -> String {
+    /// A token for session `sessionID` of `userID`, valid until `expires` (the session's end).
+    public func issue(forUserID userID: Int64, sessionID: String, now: Date = Date(), expires: Date? = nil) async throws -> String {
         let claims = Claims(
-            sub: SubjectClaim(value: String(userID)), iat: IssuedAtClaim(value: now),
-            exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(lifetimeSeconds))))
+            sub: SubjectClaim(value: String(userID)), sid: sessionID, iat: IssuedAtClaim(value: now),
+            exp: ExpirationClaim(value: expires ?? now.addingTimeInterval(TimeInterval(lifetimeSeconds))))
         return try await keys.sign(claims, kid: currentKeyID)
     }
 
@@ -58,16 +68,19 @@ public struct TokenService: Sendable {
         return JWKIdentifier(string: digest.prefix(8).map { String($0, radix: 16) }.joined())
     }
 
-    /// The user id a valid token names; throws ``InvalidToken`` for anything else.
-    public func verify(_ token: String) async throws(InvalidToken) -> Int64 {
+    /// The user and session a valid token names (signature and expiry; whether the session
+    /// still lives is ``Sessions``' to say); throws ``InvalidToken`` for anything else.
+    public func verify(_ token: String) async throws(InvalidToken) -> Verified {
         // Tokens are short; a megabyte of "token" is an attack, not a token.
         guard token.utf8.count <= 4096 else { throw InvalidToken() }
-        if let id = verified.userID(for: token, now: Date().addingTimeInterval(-Self.leewaySeconds)) { return id }
+        if let known = verified.claims(for: token, now: Date().addingTimeInterval(-Self.leewaySeconds)) { return known }
         do {
             let claims = try await keys.verify(token, as: Claims.self)
-            guard let id = Int64(claims.sub.value), id > 0 else { throw InvalidToken() }
-            verified.remember(token, userID: id, expires: claims.exp.value)
-            return id
+            guard let id = Int64(claims.sub.value), id > 0, let sessionID = claims.sid, !sessionID.isEmpty, sessionID.utf8.count <= 64
+            else { throw InvalidToken() }
+            let result = Verified(userID: id, sessionID: sessionID)
+            verified.remember(token, result, expires: claims.exp.value)
+            return result
         } catch {
             throw InvalidToken()
         }

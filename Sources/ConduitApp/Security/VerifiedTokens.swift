@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Tokens whose signature was already checked, with the user id they name and when they
+/// Tokens whose signature was already checked, with the user and session they name and when they
 /// expire. A client sends the same token with every request; checking its HMAC and decoding
 /// its claims again each time, through jwt-kit's key collection (an actor: two thread hops),
 /// was most of what an authenticated read cost beyond the unauthenticated one.
@@ -11,7 +11,7 @@ import Synchronization
 /// as a full verification). Bounded: at most `capacity` tokens; when full, it starts over.
 final class VerifiedTokens: Sendable {
     private struct Entry {
-        let userID: Int64
+        let verified: TokenService.Verified
         let expires: Date
     }
 
@@ -20,22 +20,22 @@ final class VerifiedTokens: Sendable {
 
     init(capacity: Int = 10_000) { self.capacity = capacity }
 
-    /// The user id of a token verified before and not yet expired at `now`.
-    func userID(for token: String, now: Date = Date()) -> Int64? {
+    /// What a token verified before and not yet expired at `now` names.
+    func claims(for token: String, now: Date = Date()) -> TokenService.Verified? {
         entries.withLock { entries in
             guard let entry = entries[token] else { return nil }
             guard now < entry.expires else {
                 entries[token] = nil
                 return nil
             }
-            return entry.userID
+            return entry.verified
         }
     }
 
-    func remember(_ token: String, userID: Int64, expires: Date) {
+    func remember(_ token: String, _ verified: TokenService.Verified, expires: Date) {
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[token] = Entry(userID: userID, expires: expires)
+            entries[token] = Entry(verified: verified, expires: expires)
         }
     }
 }

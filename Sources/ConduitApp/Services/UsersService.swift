@@ -1,3 +1,5 @@
+import Foundation
+
 /// A change to an optional field: leave it, clear it, or set it.
 public enum Patch<Value: Sendable & Equatable>: Sendable, Equatable {
     case unchanged
@@ -8,9 +10,16 @@ public enum Patch<Value: Sendable & Equatable>: Sendable, Equatable {
 /// Registration, login, the current user and its updates. Business rules only: inputs arrive
 /// validated (shape, lengths, formats) from the controller; storage is behind the repository.
 public struct UsersService: Sendable {
-    /// A user with a fresh token for it.
+    /// A user with a token for it.
     public struct Authenticated: Sendable, Equatable {
         public let user: User
+        public let token: String
+    }
+
+    /// Who sent a request: the token, and the user and live session it names.
+    public struct Caller: Sendable, Equatable {
+        public let userID: Int64
+        public let sessionID: String
         public let token: String
     }
 
@@ -35,13 +44,15 @@ public struct UsersService: Sendable {
     let users: any UsersRepository
     let hasher: PasswordHasher
     let tokens: TokenService
+    let sessions: Sessions
     let clock: @Sendable () -> String
 
-    public init(users: any UsersRepository, hasher: PasswordHasher, tokens: TokenService,
+    public init(users: any UsersRepository, hasher: PasswordHasher, tokens: TokenService, sessions: Sessions,
                 clock: @escaping @Sendable () -> String = Timestamp.now) {
         self.users = users
         self.hasher = hasher
         self.tokens = tokens
+        self.sessions = sessions
         self.clock = clock
     }
 
@@ -50,7 +61,7 @@ public struct UsersService: Sendable {
         let user = try await repositoryCall(missing: "user") { () async throws(RepositoryError) in
             try await users.create(username: username, email: email, passwordHash: hash, at: clock())
         }
-        return try await authenticated(user)
+        return try await newSession(for: user)
     }
 
     /// The same error for an unknown email and a wrong password, and the same work: an unknown
@@ -74,34 +85,57 @@ public struct UsersService: Sendable {
             current.passwordHash = try await hash(password)
             current = (try? await users.update(current)) ?? user
         }
-        return try await authenticated(current)
+        return try await newSession(for: current)
     }
 
-    /// The user a token names; `.invalidToken` for a bad token or a user that no longer exists.
-    public func authenticate(token: String) async throws(AppError) -> User {
-        let id = try await viewerID(token: token)
-        guard let user = try await repositoryCall(missing: "user", { () async throws(RepositoryError) in try await users.find(id: id) }) else {
+    /// The user a token names; `.invalidToken` for a bad token, an ended session or a user that
+    /// no longer exists.
+    public func authenticate(token: String) async throws(AppError) -> (user: User, caller: Caller) {
+        let caller = try await caller(token: token)
+        guard let user = try await repositoryCall(missing: "user", { () async throws(RepositoryError) in try await users.find(id: caller.userID) }) else {
             throw .invalidToken
         }
-        return user
+        return (user, caller)
     }
 
-    /// The id a valid token was issued for (signature, expiry), without reading the user: what
-    /// a read needs to show follows and favorites. A token for an id no user has any more reads
-    /// as a viewer who follows and favorites nothing.
-    public func viewerID(token: String) async throws(AppError) -> Int64 {
+    /// Who a valid token (signature, expiry, a live session) was issued for, without reading
+    /// the user: what a read needs to show follows and favorites. A token for an id no user has
+    /// any more reads as a viewer who follows and favorites nothing (its sessions went with the
+    /// user's row).
+    public func caller(token: String) async throws(AppError) -> Caller {
+        let verified: TokenService.Verified
         do {
-            return try await tokens.verify(token)
+            verified = try await tokens.verify(token)
         } catch {
             throw .invalidToken
         }
+        let isLive = try await repositoryCall(missing: "session") { () async throws(RepositoryError) in
+            try await sessions.isLive(verified.sessionID, userID: verified.userID)
+        }
+        guard isLive else { throw .invalidToken }
+        return Caller(userID: verified.userID, sessionID: verified.sessionID, token: token)
     }
 
-    public func current(_ user: User) async throws(AppError) -> Authenticated {
-        try await authenticated(user)
+    /// The caller, with the token it sent (its session goes on).
+    public func current(_ user: User, caller: Caller) -> Authenticated {
+        Authenticated(user: user, token: caller.token)
     }
 
-    public func update(_ user: User, with changes: Changes) async throws(AppError) -> Authenticated {
+    /// Ends the caller's session, or with `everywhere` every session of the caller's.
+    public func logout(_ caller: Caller, everywhere: Bool) async throws(AppError) {
+        try await repositoryCall(missing: "session") { () async throws(RepositoryError) in
+            if everywhere {
+                try await sessions.endAll(userID: caller.userID)
+            } else {
+                try await sessions.end(caller.sessionID, userID: caller.userID)
+            }
+        }
+    }
+
+    /// Writes the changes. A new password ends every session of the user's, the caller's
+    /// included, and answers with a token for a new one (whoever stole a token loses it); other
+    /// changes keep the caller's token.
+    public func update(_ user: User, with changes: Changes, caller: Caller) async throws(AppError) -> Authenticated {
         var updated = user
         if let username = changes.username { updated.username = username }
         if let email = changes.email { updated.email = email }
@@ -110,7 +144,9 @@ public struct UsersService: Sendable {
         updated.image = Self.apply(changes.image, to: user.image)
         updated.updatedAt = ArticlesService.later(clock(), than: user.updatedAt)
         let stored = try await repositoryCall(missing: "user") { () async throws(RepositoryError) in try await users.update(updated) }
-        return try await authenticated(stored)
+        guard changes.password != nil else { return Authenticated(user: stored, token: caller.token) }
+        try await repositoryCall(missing: "session") { () async throws(RepositoryError) in try await sessions.endAll(userID: user.id) }
+        return try await newSession(for: stored)
     }
 
     /// Empty text is stored as null: the API returns `null` for a cleared bio or image.
@@ -122,9 +158,15 @@ public struct UsersService: Sendable {
         }
     }
 
-    private func authenticated(_ user: User) async throws(AppError) -> Authenticated {
+    /// A session for `user` and a token naming it.
+    private func newSession(for user: User) async throws(AppError) -> Authenticated {
+        let now = Date()
+        let session = try await repositoryCall(missing: "user") { () async throws(RepositoryError) in
+            try await sessions.start(userID: user.id, now: now)
+        }
         do {
-            return Authenticated(user: user, token: try await tokens.issue(forUserID: user.id))
+            let token = try await tokens.issue(forUserID: user.id, sessionID: session.id, now: now, expires: session.expires)
+            return Authenticated(user: user, token: token)
         } catch {
             throw .unavailable(cause: "token signing failed: \(error)")
         }
