@@ -55,9 +55,9 @@ final class InMemorySessionsRepository: SessionsRepository {
         }
     }
 
-    func owner(of id: String, now: Int64) async throws(RepositoryError) -> Int64? {
+    func find(_ id: String, now: Int64) async throws(RepositoryError) -> (userID: Int64, expiresAt: Int64)? {
         reads.withLock { $0 += 1 }
-        return rows.withLock { rows in rows[id].flatMap { $0.expiresAt > now ? $0.userID : nil } }
+        return rows.withLock { rows in rows[id].flatMap { $0.expiresAt > now ? $0 : nil } }
     }
 
     func delete(id: String, userID: Int64) async throws(RepositoryError) {
@@ -66,6 +66,13 @@ final class InMemorySessionsRepository: SessionsRepository {
 
     func deleteAll(userID: Int64) async throws(RepositoryError) {
         rows.withLock { rows in rows = rows.filter { $0.value.userID != userID } }
+    }
+
+    func deleteAll(userID: Int64, except id: String, keptUntil until: Int64) async throws(RepositoryError) {
+        rows.withLock { rows in
+            rows = rows.filter { $0.value.userID != userID || $0.key == id }
+            if let kept = rows[id], kept.userID == userID { rows[id] = (userID, min(kept.expiresAt, until)) }
+        }
     }
 
     func deleteExpired(now: Int64) async throws(RepositoryError) -> Int {
@@ -81,13 +88,16 @@ final class InMemorySessionsRepository: SessionsRepository {
 struct UsersServiceTests {
     static let pool = BlockingPool(threads: 2, name: "test-users")
 
-    func makeService(cost: Int = 10, repository: InMemoryUsersRepository = InMemoryUsersRepository()) async -> UsersService {
+    func makeService(
+        cost: Int = 10, repository: InMemoryUsersRepository = InMemoryUsersRepository(),
+        unixNow: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) async -> UsersService {
         let ticks = Mutex(0)
         return UsersService(
             users: repository,
             hasher: PasswordHasher(parameters: .init(logN: cost), pool: Self.pool),
             tokens: await TokenService(secret: "k3Jx9q2LmV8pR4tY7wZ1aB5cD6eF0gH2iJ4kL8mN0o", lifetimeSeconds: 3600),
-            sessions: Sessions(repository: InMemorySessionsRepository(), feed: nil, lifetimeSeconds: 3600),
+            sessions: Sessions(repository: InMemorySessionsRepository(), feed: nil, lifetimeSeconds: 3600, unixNow: unixNow),
             clock: { ticks.withLock { $0 += 1; return Timestamp.format(seconds: 1_795_000_000 + $0, milliseconds: 0) } })
     }
 
@@ -155,9 +165,10 @@ struct UsersServiceTests {
         await #expect(throws: AppError.invalidToken) { try await service.authenticate(token: "not-a-token") }
     }
 
-    @Test("logout ends the token it was sent with; everywhere ends all; a password change ends every other")
+    @Test("logout ends the token it was sent with; everywhere ends all; a password change every other, the caller's soon after")
     func sessionsEnd() async throws {
-        let service = await makeService()
+        let clock = Mutex(Int64(Date().timeIntervalSince1970))
+        let service = await makeService(unixNow: { clock.withLock { $0 } })
         let registered = try await service.register(username: "jake", email: "jake@example.com", password: "jakejake")
         let laptop = try await service.login(email: "jake@example.com", password: "jakejake").token
         let phone = try await service.login(email: "jake@example.com", password: "jakejake").token
@@ -166,9 +177,10 @@ struct UsersServiceTests {
         #expect(try await service.caller(token: phone).userID == registered.user.id, "other sessions go on")
 
         let changed = try await service.update(registered.user, with: .init(password: "new-password"), caller: try await service.caller(token: phone))
-        for old in [registered.token, phone] {
-            await #expect(throws: AppError.invalidToken) { try await service.caller(token: old) }
-        }
+        await #expect(throws: AppError.invalidToken) { try await service.caller(token: registered.token) }
+        #expect(try await service.caller(token: phone).userID == registered.user.id, "the caller's own token, for a moment")
+        clock.withLock { $0 += Sessions.rotationGraceSeconds }
+        await #expect(throws: AppError.invalidToken) { try await service.caller(token: phone) }
         #expect(changed.token != phone)
         #expect(try await service.authenticate(token: changed.token).user.id == registered.user.id, "the caller gets a fresh token")
 

@@ -59,7 +59,7 @@ enum APIDescription {
                   auth: .required, body: "UpdateUserRequest", success: (200, "UserResponse"), errors: [409, 413, 422]),
         Operation(method: .post, template: "/api/users/logout", id: "logout",
                   summary: "End the session of the token sent (an extension of the RealWorld API): the token is refused from then on, on every instance. "
-                      + "A new password (`PUT /api/user`) ends every session of the user and answers with a token for a new one. "
+                      + "A new password (`PUT /api/user`) ends every other session of the user at once and the caller's 5 s later, and answers with a token for a new one. "
                       + "In cookie mode the cookie is cleared too, even when its token was no longer valid.",
                   tag: "Users", auth: .required,
                   query: [query("everywhere", "`true`: end every session of the token's user, on every device; default `false`.", ["type": "string", "enum": ["true", "false"]])],

@@ -3,7 +3,8 @@ import Logging
 import Synchronization
 
 /// Which sessions are live: every token names one (its `sid`), every authenticated request asks
-/// here, logout ends one and a password change ends all of a user's (OWASP ASVS 3.3.1, 3.3.3).
+/// here, logout ends one and a password change all of a user's but a new one for the caller
+/// (OWASP ASVS 3.3.1, 3.3.3).
 ///
 /// The answer is cached per instance, so the hot path reads no row: a live session is believed
 /// for ``revalidateAfter`` at most, an ended one never comes back (ids are random, never
@@ -21,9 +22,14 @@ public final class Sessions: Sendable {
     static let revalidateAfter: Duration = .seconds(60)
     /// Live sessions kept per user; the oldest go first.
     static let maxPerUser = 64
+    /// How long the caller's own token outlives a password change it made (the answer carries
+    /// a token for a new session): requests the client already sent, or sends before it has
+    /// stored the new token, still succeed. Every other session ends at once.
+    static let rotationGraceSeconds: Int64 = 5
 
     private struct Live {
         let userID: Int64
+        let expiresAt: Int64
         let checkedAt: ContinuousClock.Instant
     }
 
@@ -42,13 +48,19 @@ public final class Sessions: Sendable {
     let capacity: Int
     private let state: Mutex<State>
     private let logger: Logger
+    /// Unix seconds (tests move it).
+    private let unixNow: @Sendable () -> Int64
 
-    public init(repository: any SessionsRepository, feed: (any ChangeFeed)?, lifetimeSeconds: Int, capacity: Int = 100_000, logger: Logger = Logger(label: "conduit")) {
+    public init(
+        repository: any SessionsRepository, feed: (any ChangeFeed)?, lifetimeSeconds: Int, capacity: Int = 100_000,
+        logger: Logger = Logger(label: "conduit"), unixNow: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
         self.repository = repository
         self.feed = feed
         self.lifetimeSeconds = lifetimeSeconds
         self.capacity = capacity
         self.logger = logger
+        self.unixNow = unixNow
         state = Mutex(State(trusted: feed == nil))
     }
 
@@ -57,7 +69,7 @@ public final class Sessions: Sendable {
         let id = Self.newID()
         let expires = now.addingTimeInterval(TimeInterval(lifetimeSeconds))
         try await repository.create(
-            id: id, userID: userID, expiresAt: Int64(expires.timeIntervalSince1970), now: Int64(now.timeIntervalSince1970),
+            id: id, userID: userID, expiresAt: Int64(expires.timeIntervalSince1970), now: unixNow(),
             keepingAtMost: Self.maxPerUser)
         return (id, expires)
     }
@@ -65,22 +77,24 @@ public final class Sessions: Sendable {
     /// Whether session `id` is live and `userID`'s.
     public func isLive(_ id: String, userID: Int64) async throws(RepositoryError) -> Bool {
         let now = ContinuousClock.now
+        let unixNow = unixNow()
         let (cached, epoch) = state.withLock { state -> (Bool?, UInt64) in
             if state.ended.contains(id) { return (false, state.epoch) }
-            if state.trusted, let live = state.live[id], live.userID == userID, now - live.checkedAt < Self.revalidateAfter {
+            if state.trusted, let live = state.live[id], live.userID == userID, unixNow < live.expiresAt,
+               now - live.checkedAt < Self.revalidateAfter {
                 return (true, state.epoch)
             }
             return (nil, state.epoch)
         }
         if let cached { return cached }
-        let owner = try await repository.owner(of: id, now: Int64(Date().timeIntervalSince1970))
-        let isLive = owner == userID
+        let found = try await repository.find(id, now: unixNow)
+        let isLive = found?.userID == userID
         state.withLock { state in
-            if isLive {
+            if let found, isLive {
                 guard state.trusted, state.epoch == epoch else { return }
                 if state.live.count >= capacity { state.live.removeAll(keepingCapacity: true) }
-                state.live[id] = Live(userID: userID, checkedAt: now)
-            } else if owner == nil {
+                state.live[id] = Live(userID: userID, expiresAt: found.expiresAt, checkedAt: now)
+            } else if found == nil {
                 remember(ended: id, in: &state)
             }
         }
@@ -97,6 +111,18 @@ public final class Sessions: Sendable {
     /// Ends every session of `userID`, on every instance.
     public func endAll(userID: Int64) async throws(RepositoryError) {
         try await repository.deleteAll(userID: userID)
+        heard("user:\(userID)")
+        await publish("user:\(userID)")
+    }
+
+    /// Ends every session of `userID` but `id` (the caller's), on every instance, and `id`
+    /// within ``rotationGraceSeconds``: what a password change does before it starts the
+    /// caller's new session.
+    public func endAll(userID: Int64, exceptForAMoment id: String) async throws(RepositoryError) {
+        let until = unixNow() + Self.rotationGraceSeconds
+        try await repository.deleteAll(userID: userID, except: id, keptUntil: until)
+        // Every instance forgets the user's sessions and reads them again: the others are
+        // gone, the caller's now ends soon.
         heard("user:\(userID)")
         await publish("user:\(userID)")
     }
@@ -151,7 +177,7 @@ public final class Sessions: Sendable {
             group.addTask {
                 while !Task.isCancelled {
                     do {
-                        let removed = try await self.repository.deleteExpired(now: Int64(Date().timeIntervalSince1970))
+                        let removed = try await self.repository.deleteExpired(now: self.unixNow())
                         if removed > 0 { self.logger.info("expired sessions removed", metadata: ["count": .stringConvertible(removed)]) }
                     } catch {
                         self.logger.warning("expired sessions not removed", metadata: ["error": "\(error)"])

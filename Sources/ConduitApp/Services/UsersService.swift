@@ -132,9 +132,10 @@ public struct UsersService: Sendable {
         }
     }
 
-    /// Writes the changes. A new password ends every session of the user's, the caller's
-    /// included, and answers with a token for a new one (whoever stole a token loses it); other
-    /// changes keep the caller's token.
+    /// Writes the changes. A new password ends every other session of the user's at once, and
+    /// the caller's within a few seconds (``Sessions/rotationGraceSeconds``), and answers with a
+    /// token for a new session: whoever stole a token loses it, a copy of the caller's
+    /// included. Other changes keep the caller's token.
     public func update(_ user: User, with changes: Changes, caller: Caller) async throws(AppError) -> Authenticated {
         var updated = user
         if let username = changes.username { updated.username = username }
@@ -145,7 +146,9 @@ public struct UsersService: Sendable {
         updated.updatedAt = ArticlesService.later(clock(), than: user.updatedAt)
         let stored = try await repositoryCall(missing: "user") { () async throws(RepositoryError) in try await users.update(updated) }
         guard changes.password != nil else { return Authenticated(user: stored, token: caller.token) }
-        try await repositoryCall(missing: "session") { () async throws(RepositoryError) in try await sessions.endAll(userID: user.id) }
+        try await repositoryCall(missing: "session") { () async throws(RepositoryError) in
+            try await sessions.endAll(userID: user.id, exceptForAMoment: caller.sessionID)
+        }
         return try await newSession(for: stored)
     }
 

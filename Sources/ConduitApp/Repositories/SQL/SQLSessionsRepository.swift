@@ -23,13 +23,14 @@ public struct SQLSessionsRepository: SessionsRepository {
         }
     }
 
-    public func owner(of id: String, now: Int64) async throws(RepositoryError) -> Int64? {
+    public func find(_ id: String, now: Int64) async throws(RepositoryError) -> (userID: Int64, expiresAt: Int64)? {
         let row = try await SQLErrors.translate {
-            try await store.reader.raw("SELECT user_id FROM sessions WHERE id = \(bind: id) AND expires_at > \(bind: now)").first()
+            try await store.reader.raw("SELECT user_id, expires_at FROM sessions WHERE id = \(bind: id) AND expires_at > \(bind: now)").first()
         }
         guard let row else { return nil }
         do {
-            return try RowReader(row)(0)
+            let column = RowReader(row)
+            return (try column(0), try column(1))
         } catch {
             throw .unavailable("cannot decode sessions row: \(error)")
         }
@@ -46,6 +47,17 @@ public struct SQLSessionsRepository: SessionsRepository {
     public func deleteAll(userID: Int64) async throws(RepositoryError) {
         try await SQLErrors.translate {
             try await store.write { database in try await database.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run() }
+        }
+    }
+
+    public func deleteAll(userID: Int64, except id: String, keptUntil until: Int64) async throws(RepositoryError) {
+        try await SQLErrors.translate {
+            try await store.transaction { database in
+                try await database.raw("DELETE FROM sessions WHERE user_id = \(bind: userID) AND id <> \(bind: id)").run()
+                try await database.raw("""
+                    UPDATE sessions SET expires_at = \(bind: until) WHERE id = \(bind: id) AND user_id = \(bind: userID) AND expires_at > \(bind: until)
+                    """).run()
+            }
         }
     }
 
