@@ -145,13 +145,12 @@ struct HostReader {
         }
     }
 
-    /// unreserved, pct-encoded's `%`, sub-delims (RFC 3986 section 3.2.2's reg-name).
-    private static func isNameByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default:
-            "-._~%!$&'()*+,;=".utf8.contains(byte)
-        }
+    /// unreserved, pct-encoded's `%`, sub-delims (RFC 3986 section 3.2.2's reg-name), as two
+    /// masks like ``HeaderSyntax/isTokenByte(_:)``'s: every byte of every Host value comes here.
+    @inline(__always)
+    static func isNameByte(_ byte: UInt8) -> Bool {
+        if byte < 64 { return (0x2BFF_7FF2_0000_0000 as UInt64) >> UInt64(byte) & 1 == 1 }
+        if byte < 128 { return (0x47FF_FFFE_87FF_FFFE as UInt64) >> UInt64(byte - 64) & 1 == 1 }
+        return false
     }
 }

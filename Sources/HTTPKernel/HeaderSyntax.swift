@@ -11,7 +11,18 @@ enum HeaderSyntax {
         return true
     }
 
-    static func isTokenByte(_ byte: UInt8) -> Bool { tokenCharacters[Int(byte)] }
+    /// Checked for every byte of a head's field names: two constant masks, no table to load.
+    /// (`HeaderSyntaxTests` holds them to the definition.)
+    @inline(__always)
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        if byte < 64 { return (tokenMaskBelow64 >> UInt64(byte)) & 1 == 1 }
+        if byte < 128 { return (tokenMaskFrom64 >> UInt64(byte - 64)) & 1 == 1 }
+        return false
+    }
+
+    /// Bit b set when byte b (0-63), or 64 + b (64-127), is a tchar.
+    static let tokenMaskBelow64: UInt64 = 0x03FF_6CFA_0000_0000
+    static let tokenMaskFrom64: UInt64 = 0x57FF_FFFF_C7FF_FFFE
 
     /// A field value has no control characters except horizontal tab (obs-text, bytes of 0x80
     /// and above, is left to the UTF-8 check).

@@ -61,9 +61,10 @@ struct RequestHeadScanner {
     // The current field line: its name, matched against the framing fields on the fly without
     // keeping the line, then its value, read by the matched field's reader.
     private var inValue = false
-    private var nameMayBeContentLength = true
-    private var nameMayBeTransferEncoding = true
-    private var nameMayBeHost = true
+    /// The name's first 24 bytes, lowercased, eight to a word: enough to tell the framing fields.
+    private var name0: UInt64 = 0
+    private var name1: UInt64 = 0
+    private var name2: UInt64 = 0
     private var field = FramingField.other
     private var contentLength = ContentLengthReader()
     private var transferCodings = TransferCodingReader()
@@ -154,7 +155,7 @@ struct RequestHeadScanner {
                     switch followField(byte) {
                     case .keep: break
                     case .blank: writable?.storeBytes(of: UInt8(ascii: " "), toByteOffset: offset, as: UInt8.self)
-                    case let .refuse(refusal): return refuse(refusal)
+                    case .refused: return state
                     }
                 } else if let refusal = followRequestLine(byte) {
                     return refuse(refusal)
@@ -173,43 +174,54 @@ struct RequestHeadScanner {
     private mutating func startLine() {
         lineLength = 0
         inValue = false
-        nameMayBeContentLength = true
-        nameMayBeTransferEncoding = true
-        nameMayBeHost = true
+        (name0, name1, name2) = (0, 0, 0)
         field = .other
     }
 
-    /// What to do with a byte of a field line once read.
+    /// What to do with a byte of a field line once read. (No payload: this is returned for
+    /// every byte of a head, and a refusal's reason, with its strings, would make every return
+    /// a copy and every drop a release.)
     enum ByteAction: Equatable {
         case keep
         /// Overwrite it with a space before evhttp reads it.
         case blank
-        case refuse(Refusal)
+        /// The state is now `.refused`.
+        case refused
     }
 
-    /// One byte of a header line (not CR or LF): the name, a token matched against the framing
-    /// fields' names, then the value, handed to the matched field's reader.
+    /// One byte of a header line (not CR or LF): the name, a token packed as it comes, then the
+    /// value, handed to the matched framing field's reader. Runs for every byte of every head,
+    /// so it loads no table and returns no payload.
+    @inline(__always)
     private mutating func followField(_ byte: UInt8) -> ByteAction {
         if inValue {
             // Field values: VCHAR, obs-text, SP and HTAB (RFC 9110 section 5.5).
             if (byte < 0x20 && byte != UInt8(ascii: "\t")) || byte == 0x7F {
-                return .refuse(.header("control character in a field value"))
+                state = .refused(.header("control character in a field value"))
+                return .refused
             }
             switch field {
+            case .other: return .keep
             case .contentLength: return contentLength.read(byte)
             case .transferEncoding: return transferCodings.read(byte)
-            case .host: host.read(byte)
-            case .other: break
+            case .host:
+                host.read(byte)
+                return .keep
             }
-            return .keep
         }
         if byte == UInt8(ascii: ":") {
-            guard lineLength > 0 else { return .refuse(.header("empty field name")) }
+            guard lineLength > 0 else {
+                state = .refused(.header("empty field name"))
+                return .refused
+            }
             inValue = true
-            field = if nameMayBeContentLength, lineLength == Self.contentLengthName.count { .contentLength }
-                else if nameMayBeTransferEncoding, lineLength == Self.transferEncodingName.count { .transferEncoding }
-                else if nameMayBeHost, lineLength == Self.hostName.count { .host }
-                else { .other }
+            field = switch lineLength {
+            case 4 where name0 == Self.hostName: .host
+            case 14 where name0 == Self.contentLengthName.0 && name1 == Self.contentLengthName.1: .contentLength
+            case 17 where name0 == Self.transferEncodingName.0 && name1 == Self.transferEncodingName.1 && name2 == Self.transferEncodingName.2:
+                .transferEncoding
+            default: .other
+            }
             switch field {
             case .contentLength: contentLength = ContentLengthReader()
             case .transferEncoding: transferCodings.startField()
@@ -219,18 +231,21 @@ struct RequestHeadScanner {
             return .keep
         }
         if lineLength == 0, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
-            return .refuse(.header("folded header line (obs-fold)"))
+            state = .refused(.header("folded header line (obs-fold)"))
+            return .refused
         }
-        guard HeaderSyntax.isTokenByte(byte) else { return .refuse(.header("invalid field name")) }
-        let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-        nameMayBeContentLength = nameMayBeContentLength && Self.matches(Self.contentLengthName, lower, at: lineLength)
-        nameMayBeTransferEncoding = nameMayBeTransferEncoding && Self.matches(Self.transferEncodingName, lower, at: lineLength)
-        nameMayBeHost = nameMayBeHost && Self.matches(Self.hostName, lower, at: lineLength)
+        guard HeaderSyntax.isTokenByte(byte) else {
+            state = .refused(.header("invalid field name"))
+            return .refused
+        }
+        let lower = UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+        switch lineLength {
+        case 0..<8: name0 = name0 << 8 | lower
+        case 8..<16: name1 = name1 << 8 | lower
+        case 16..<24: name2 = name2 << 8 | lower
+        default: break  // longer than any framing field's name
+        }
         return .keep
-    }
-
-    private static func matches(_ name: [UInt8], _ byte: UInt8, at position: Int) -> Bool {
-        position < name.count && name[position] == byte
     }
 
     /// One byte of the request line (not CR or LF). RFC 9112: `method SP request-target SP
@@ -325,7 +340,8 @@ struct RequestHeadScanner {
     /// The methods evhttp lets through to the router (`ServerLoop.configureHTTP`).
     /// (Eight comparisons: cheaper on every request than hashing into a set.)
     private static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"].map(packed)
-    private static let contentLengthName = Array("content-length".utf8)
-    private static let transferEncodingName = Array("transfer-encoding".utf8)
-    private static let hostName = Array("host".utf8)
+    /// The framing fields' names, lowercased and packed as ``followField(_:)`` packs a name.
+    private static let hostName = packed("host")
+    private static let contentLengthName = (packed("content-"), packed("length"))
+    private static let transferEncodingName = (packed("transfer"), packed("-encodin"), packed("g"))
 }

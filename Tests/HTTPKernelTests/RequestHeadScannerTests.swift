@@ -245,6 +245,28 @@ struct RequestHeadRFC9112Tests {
         #expect(post("X: caf\u{E9}\tok") == .headComplete)
     }
 
+    @Test("the masks are RFC 9110's tchar and RFC 3986's reg-name, byte for byte")
+    func tokenMasks() {
+        let tchar = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        for byte in UInt8.min...UInt8.max {
+            #expect(HeaderSyntax.isTokenByte(byte) == tchar.contains(byte), "\(byte)")
+        }
+        let regName = Set("-._~%!$&'()*+,;=0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        for byte in UInt8.min...UInt8.max {
+            #expect(HostReader.isNameByte(byte) == regName.contains(byte), "\(byte)")
+        }
+    }
+
+    @Test("the framing fields are told by their whole name, in any case, and by nothing else")
+    func framingFieldNames() {
+        #expect(post("HOST: y") == .refused(.header("more than one Host")))
+        #expect(post("Hostx: y\r\nXHost: y\r\nHos: y") == .headComplete)
+        #expect(post("cOnTeNt-LeNgTh: x") == .refused(.header("invalid Content-Length")))
+        #expect(post("Content-Lengthx: x\r\nContent-Lengt: x\r\nX-Content-Length: x") == .headComplete)
+        #expect(post("TRANSFER-ENCODING: x") == .refused(.header("Transfer-Encoding must end with chunked")))
+        #expect(post("Transfer-Encodingg: x\r\nTransfer-Encodin: x\r\nTransfer-Encoding-X: x") == .headComplete)
+    }
+
     @Test("HTTP/1.1 needs exactly one valid Host; HTTP/1.0 none or one")
     func host() {
         #expect(scanner("GET / HTTP/1.1\r\n\r\n").state == .refused(.header("missing Host")))
