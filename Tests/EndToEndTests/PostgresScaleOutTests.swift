@@ -141,6 +141,19 @@ struct PostgresScaleOutTests {
         }
     }
 
+    @Test("a pool of one still serves requests beside the connection that listens for session endings")
+    func poolOfOne() throws {
+        let environment = Self.environment(try TestPostgres.createDatabase()).merging(["DATABASE_POOL_SIZE": "1"]) { $1 }
+        let server = try ServerProcess.start(environment: environment)
+        defer { server.stop() }
+        let registered = try API.call(server.port, "POST", "/api/users", body: #"{"user":{"username":"solo","email":"solo@example.com","password":"password123"}}"#)
+        #expect(registered.status == 201)
+        let token = try #require(API.object(registered.json, "user")["token"] as? String)
+        for _ in 0..<5 { #expect(try API.call(server.port, "GET", "/api/user", token: token).status == 200) }
+        #expect(try API.call(server.port, "POST", "/api/users/logout", token: token).status == 204)
+        #expect(try API.call(server.port, "GET", "/api/user", token: token).status == 401)
+    }
+
     @Test("the same username or email registered on two instances at once: exactly one 201, the rest 409")
     func registrationRaces() throws {
         try Self.withTwoInstances { a, b in

@@ -113,7 +113,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .host: "Address to listen on; 0.0.0.0 or :: in a container."
         case .port: "TCP port; 0 picks a free one (logged at start)."
         case .databaseURL: "sqlite:PATH (the default, under ./data/) or postgres://user:pass@host:5432/db (also postgresql://, ?sslmode=disable|prefer|require)."
-        case .databasePoolSize: "PostgreSQL: connections this instance may open (its pool). Instances x pool size must stay under the server's max_connections."
+        case .databasePoolSize: "PostgreSQL: connections this instance may open for requests (its pool), plus one that listens for session endings. Instances x (pool size + 1) must stay under the server's max_connections."
         case .sqliteReaders: "SQLite: reader connections, each on its own thread, beside the one writer; default as many as EVENT_LOOPS."
         case .databaseConnectTimeoutSeconds: "PostgreSQL: seconds a request waits for a pooled connection (or a new one) before failing with 503; keep it short so an outage fails fast."
         case .databaseStatementTimeoutSeconds: "PostgreSQL: statement_timeout for every connection, in seconds."

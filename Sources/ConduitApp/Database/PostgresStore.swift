@@ -91,7 +91,9 @@ public final class PostgresStore: Sendable {
         }
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: core.username, password: core.password, database: core.database, tls: tls)
-        configuration.options.maximumConnections = settings.poolSize
+        // One more than the requests' pool: the change feed's LISTEN holds one for good (it takes
+        // it at start, before any request), so that even a pool of one still serves requests.
+        configuration.options.maximumConnections = settings.poolSize + 1
         configuration.options.connectTimeout = .seconds(settings.connectTimeoutSeconds)
         configuration.options.additionalStartupParameters = [
             ("statement_timeout", "\(settings.statementTimeoutSeconds * 1000)"),

@@ -99,9 +99,8 @@ public struct UsersService: Sendable {
     }
 
     /// Who a valid token (signature, expiry, a live session) was issued for, without reading
-    /// the user: what a read needs to show follows and favorites. A token for an id no user has
-    /// any more reads as a viewer who follows and favorites nothing (its sessions went with the
-    /// user's row).
+    /// the user: what a read needs to show follows and favorites. A removed user's tokens are
+    /// refused: their sessions went with the user's row.
     public func caller(token: String) async throws(AppError) -> Caller {
         let verified: TokenService.Verified
         do {
