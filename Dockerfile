@@ -9,7 +9,7 @@
 #                 docker build -t conduit:local .
 #   prebuilt  a binary built outside, on Debian bookworm (the runtime's glibc and libevent), at
 #             .build-static/conduit in the build context; no Swift image needed (CI does this):
-#                 swift build -c release --product conduit --static-swift-stdlib --scratch-path .build-static
+#                 swift build -c release --product conduit --static-swift-stdlib --traits OTLPExport --scratch-path .build-static
 #                 cp .build-static/release/conduit .build-static/conduit
 #                 DOCKER_BUILDKIT=1 docker build --build-arg CONDUIT_BINARY=prebuilt -t conduit:local .
 #
@@ -26,7 +26,8 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
-RUN swift build -c release --product conduit --static-swift-stdlib \
+# With the OTLP exporter (trait OTLPExport): the image traces when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+RUN swift build -c release --product conduit --static-swift-stdlib --traits OTLPExport \
     && cp "$(swift build -c release --show-bin-path)/conduit" /conduit
 
 FROM scratch AS prebuilt

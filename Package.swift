@@ -12,6 +12,12 @@ let package = Package(
         .executable(name: "conduit", targets: ["conduit"]),
         .executable(name: "hello", targets: ["hello"]),
     ],
+    // Off by default: the OTLP exporter (swift-otel, async-http-client, swift-protobuf) is the
+    // heaviest part of the graph, and tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    // `swift build -c release --traits OTLPExport`; the image, CI and Scripts/test.sh build with it.
+    traits: [
+        .trait(name: "OTLPExport", description: "Export traces over OTLP/HTTP (swift-otel) when OTEL_EXPORTER_OTLP_ENDPOINT is set."),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,7 +31,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        // Tracing: the API, and swift-otel's OTLP/HTTP exporter only (gRPC is not built).
+        // Tracing: the API, and (trait OTLPExport) swift-otel's OTLP/HTTP exporter only (gRPC is not built).
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.4.1"),
@@ -84,8 +90,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
-                .product(name: "OTel", package: "swift-otel"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTLPExport"])),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["OTLPExport"])),
             ],
             swiftSettings: strict),
 
@@ -148,7 +154,7 @@ let package = Package(
                 "ConduitApp", "HTTPTestSupport",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 // swift-otel's own tracer, to show what it makes of the headers it is handed.
-                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTLPExport"])),
             ],
             swiftSettings: strict),
         // Starts the real `conduit` binary; `swift build` must have built it (Scripts/test.sh does).

@@ -12,7 +12,7 @@
 # - the base image debian:bookworm-slim, made once with `debootstrap --variant=minbase bookworm`
 #   and kept as a tarball in $CONDUIT_CI_CACHE (default /var/cache/conduit-ci), since no image
 #   registry is reachable;
-# - the binary: `swift build -c release --product conduit --static-swift-stdlib` on the host in
+# - the binary: `swift build -c release --product conduit --static-swift-stdlib --traits OTLPExport` on the host in
 #   .build-static, taken by the Dockerfile's `prebuilt` stage, so the runtime stage is the very
 #   one users build (Dockerfile header).
 # PostgreSQL case: the server in CONDUIT_TEST_POSTGRES_URL (Scripts/test.sh starts one), else a
@@ -142,7 +142,7 @@ fi
 
 # --- the binary and the image ------------------------------------------------------------------
 log "building the release binary (--static-swift-stdlib, .build-static)"
-build=(swift build -c release --product conduit --static-swift-stdlib --scratch-path .build-static)
+build=(swift build -c release --product conduit --static-swift-stdlib --traits OTLPExport --scratch-path .build-static)
 "${build[@]}" >"$work/swift-build.log" 2>&1 || { tail -40 "$work/swift-build.log" >&2; fail "swift build failed"; }
 cp "$("${build[@]}" --show-bin-path)/conduit" .build-static/conduit
 log "building $image (Dockerfile, CONDUIT_BINARY=prebuilt)"

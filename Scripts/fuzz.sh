@@ -43,5 +43,6 @@ if [ "$engine" = libfuzzer ]; then
     grep -E "error:" .build-fuzz/build.log | head -5 >&2 || true
 fi
 
-swift build --product conduit-fuzz >/dev/null
+# CONDUIT_TRAITS as the test command builds (no rebuild of the app for another set).
+swift build --product conduit-fuzz ${CONDUIT_TRAITS:+--traits "$CONDUIT_TRAITS"} >/dev/null
 "$(swift build --show-bin-path)/conduit-fuzz" --seconds "$seconds" --crashes .build-fuzz/crashes ${FUZZ_SEED:+--seed "$FUZZ_SEED"}

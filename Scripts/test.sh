@@ -10,11 +10,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/install-deps.sh
+# Every product with the OTLP exporter (the tracing tests export to a receiver); fuzz.sh builds
+# its harness with the same traits.
+export CONDUIT_TRAITS=OTLPExport
 eval "$(Scripts/postgres.sh start)"
 trap 'Scripts/postgres.sh stop "$CONDUIT_TEST_POSTGRES_DIR"' EXIT
 echo "PostgreSQL for tests: ${CONDUIT_TEST_POSTGRES_URL/:conduit@/:****@}"
 # The end-to-end tests start .build/debug/conduit, so every product is built first.
-swift build --build-tests
+swift build --build-tests --traits "$CONDUIT_TRAITS"
 export CONDUIT_BIN_DIR="$(swift build --show-bin-path)"
 # Pass 1: everything; end-to-end servers on SQLite, the PostgreSQL tests (store, repositories,
 # several instances) on the server started above.

@@ -185,7 +185,7 @@ public struct Application: Sendable {
         public let port: Int
         let server: HTTPServer
         let store: any DatabaseStore
-        let tracing: TracingExport?
+        let tracing: (any SpanExport)?
         /// Sessions' change feed and sweep (``Sessions/run(sweepEvery:)``).
         let sessionUpkeep: Task<Void, Never>
 
@@ -212,9 +212,9 @@ public struct Application: Sendable {
     /// What `run()` does before it waits for a signal; tests serve this way over real sockets.
     public func serve(logger: Logger) async throws -> Serving {
         let store = try await Self.openDatabase(configuration, logger: logger)
-        var tracing: TracingExport?
+        var tracing: (any SpanExport)?
         do {
-            if let settings = configuration.tracing { tracing = try TracingExport.start(settings, metrics: metrics, logger: logger) }
+            if let settings = configuration.tracing { tracing = try SpanExports.start(settings, metrics: metrics, logger: logger) }
             let (router, sessions) = try await makeRouter(store: store, logger: logger)
             let responder = RoutedPipeline(middlewares, router: router, errorFormat: ErrorEnvelope.format)
             var serverConfiguration = configuration.server

@@ -15,6 +15,17 @@ struct TracingConfigurationTests {
         #expect(configuration.effectiveValues().first { $0.key == .otelExporterOTLPEndpoint }?.value == "")
     }
 
+    @Test("an endpoint needs the exporter in the build: without the OTLPExport trait it is a configuration error")
+    func exporterTrait() throws {
+        let settings = TracingSettings(endpoint: "http://127.0.0.1:4318")
+        #expect(try ConfigurationLoader.tracing(settings, exporterBuiltIn: true) == settings)
+        #expect(try ConfigurationLoader.tracing(TracingSettings(endpoint: ""), exporterBuiltIn: false) == nil)
+        #expect(throws: ConfigurationError(SpanExports.notBuiltIn)) { try ConfigurationLoader.tracing(settings, exporterBuiltIn: false) }
+        #expect(SpanExports.notBuiltIn.contains("--traits OTLPExport"))
+    }
+
+    // Loading an endpoint needs the exporter built in (Scripts/test.sh builds with it).
+    #if OTLPExport
     @Test("the OTEL_* keys follow the usual precedence, the file and the command line included")
     func precedence() async throws {
         let scratch = try Scratch(
@@ -45,6 +56,8 @@ struct TracingConfigurationTests {
         let printed = configuration.effectiveValues().map(\.value).joined(separator: "\n")
         #expect(!printed.contains("s3cr"))
     }
+
+    #endif
 
     @Test("invalid OTEL_* values name the key", arguments: [
         ("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://collector"),

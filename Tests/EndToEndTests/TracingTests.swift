@@ -1,3 +1,5 @@
+// The OTLP exporter is in the build only with the OTLPExport trait (Scripts/test.sh builds with it).
+#if OTLPExport
 import Foundation
 import HTTPTestSupport
 import Testing
@@ -201,3 +203,4 @@ struct TracingTests {
         #expect(server.stderrText.contains("OTEL_EXPORTER_OTLP_ENDPOINT"))
     }
 }
+#endif

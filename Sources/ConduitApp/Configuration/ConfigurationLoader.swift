@@ -126,8 +126,16 @@ public enum ConfigurationLoader {
         configuration.compressionMinBytes = try values.integer(.compressionMinBytes, in: 0...(1 << 30))
         configuration.compressionLevel = try values.integer(.compressionLevel, in: 1...9)
         configuration.otelValues = try values.tracing()
-        configuration.tracing = configuration.otelValues.endpoint.isEmpty ? nil : configuration.otelValues
+        configuration.tracing = try Self.tracing(configuration.otelValues, exporterBuiltIn: SpanExports.isBuiltIn)
         return configuration
+    }
+
+    /// The tracing settings when an endpoint is set (nil: tracing off); an endpoint on a build
+    /// without the exporter is an error, not a silent no-op.
+    static func tracing(_ values: TracingSettings, exporterBuiltIn: Bool) throws(ConfigurationError) -> TracingSettings? {
+        guard !values.endpoint.isEmpty else { return nil }
+        guard exporterBuiltIn else { throw ConfigurationError(SpanExports.notBuiltIn) }
+        return values
     }
 
     /// Typed reads with one-line errors that name the key and the offending value.

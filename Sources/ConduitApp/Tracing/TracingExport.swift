@@ -1,10 +1,12 @@
+#if OTLPExport
 import Logging
 import OTel
 import ServiceLifecycle
 
 /// The process's span export: swift-otel's tracer installed as the global tracer, and its
 /// pipeline (bounded queue, batches, OTLP/HTTP exporter) running in a task of its own. Only
-/// built when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. swift-otel's logging and metrics stay off:
+/// built when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, and only in a build with the `OTLPExport` trait
+/// (``SpanExports``). swift-otel's logging and metrics stay off:
 /// the process keeps its own JSON log and Prometheus registry.
 final class TracingExport: Sendable {
     /// How long shutdown waits for the last spans to go out before giving up on them: a
@@ -78,3 +80,6 @@ final class TracingExport: Sendable {
         }
     }
 }
+
+extension TracingExport: SpanExport {}
+#endif
