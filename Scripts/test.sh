@@ -48,3 +48,17 @@ CONFORMANCE_POSTGRES_URL="$CONDUIT_TEST_POSTGRES_URL" Scripts/conformance.sh
 # The image from the Dockerfile under a real Docker engine, tested as it runs (installs docker.io
 # and builds a Debian base when missing; docs/OPERATIONS.md, "The container test").
 Scripts/container-test.sh
+# The default build, without the OTLP exporter, as Scripts/run.sh builds it for a newcomer:
+# it compiles, and an OTLP endpoint is a configuration error that names the build command
+# (exit 78), not a silent no-op. Last, since it relinks the debug binary without the trait.
+swift build --product conduit >/dev/null
+set +e
+OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 "$CONDUIT_BIN_DIR/conduit" config check >/dev/null 2>.build/default-build.err
+status=$?
+set -e
+if [ "$status" -ne 78 ] || ! grep -q -- "--traits OTLPExport" .build/default-build.err; then
+  echo "default build: an OTLP endpoint should exit 78 naming --traits OTLPExport (got $status)" >&2
+  cat .build/default-build.err >&2
+  exit 1
+fi
+echo "default build (no traits): compiles; an OTLP endpoint exits 78 and says how to build with the exporter"
