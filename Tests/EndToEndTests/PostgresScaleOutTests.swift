@@ -141,6 +141,38 @@ struct PostgresScaleOutTests {
         }
     }
 
+    @Test("an instance restarted meanwhile keeps ended sessions ended and live ones live, and hears endings again")
+    func sessionsThroughARestart() throws {
+        let environment = Self.environment(try TestPostgres.createDatabase())
+        let a = try ServerProcess.start(environment: environment)
+        defer { a.stop() }
+        let first = try ServerProcess.start(environment: environment)
+        defer { first.stop() }  // stopping twice is harmless
+        let jake = #"{"user":{"username":"jake","email":"jake@jake.jake","password":"jakejake"}}"#
+        let login = #"{"user":{"email":"jake@jake.jake","password":"jakejake"}}"#
+        func token(_ response: (status: Int, json: [String: Any])) throws -> String {
+            try #require(API.object(response.json, "user")["token"] as? String)
+        }
+        let ended = try token(API.call(a.port, "POST", "/api/users", body: jake))
+        let live = try token(API.call(first.port, "POST", "/api/users/login", body: login))
+        let later = try token(API.call(a.port, "POST", "/api/users/login", body: login))
+        for token in [ended, live, later] { #expect(try API.call(first.port, "GET", "/api/user", token: token).status == 200) }
+        // b stops (SIGTERM); the logout happens while it is down, so it hears no message of it.
+        #expect(first.stop() == 0)
+        #expect(try API.call(a.port, "POST", "/api/users/logout", token: ended).status == 204)
+        let b = try ServerProcess.start(environment: environment)
+        defer { b.stop() }
+        #expect(try API.call(b.port, "GET", "/api/user", token: ended).status == 401)
+        for token in [live, later] { #expect(try API.call(b.port, "GET", "/api/user", token: token).status == 200) }
+        // The new b listens: an ending on a reaches it within a second.
+        let delay = try Self.refusalDelay(on: b.port, token: later) {
+            let status = try API.call(a.port, "POST", "/api/users/logout", token: later).status
+            #expect(status == 204)
+        }
+        #expect(delay < .seconds(1), "logout on a reached the restarted b after \(delay)")
+        #expect(try API.call(b.port, "GET", "/api/user", token: live).status == 200)
+    }
+
     @Test("a pool of one still serves requests beside the connection that listens for session endings")
     func poolOfOne() throws {
         let environment = Self.environment(try TestPostgres.createDatabase()).merging(["DATABASE_POOL_SIZE": "1"]) { $1 }
