@@ -104,16 +104,16 @@ struct ConnectionState {
     /// (which the head scanner may rewrite in place before evhttp reads them),
     /// then a chunked body's. Returns whether the scanners want more bytes.
     mutating func scan(_ bytes: UnsafeMutableRawBufferPointer) -> Bool {
-        var bytes = UnsafeRawBufferPointer(bytes)
+        var body = UnsafeRawBufferPointer(bytes)
         if headScanner.state == .scanning {
             let before = headScanner.scannedBytes
-            guard headScanner.scan(UnsafeMutableRawBufferPointer(mutating: bytes)) == .headComplete, headScanner.isChunked else {
+            guard headScanner.scan(bytes) == .headComplete, headScanner.isChunked else {
                 return headScanner.state == .scanning
             }
-            bytes = UnsafeRawBufferPointer(rebasing: bytes[(headScanner.scannedBytes - before)...])
+            body = UnsafeRawBufferPointer(rebasing: body[(headScanner.scannedBytes - before)...])
             bodyScanner = ChunkedBodyScanner(maxBodyBytes: limits.maxBodyBytes, maxTrailerBytes: limits.maxHeaderBytes)
         }
-        return bodyScanner?.scan(bytes) == .scanning
+        return bodyScanner?.scan(body) == .scanning
     }
 
     /// Why the current request is refused, if it is: its head or its chunked body's framing

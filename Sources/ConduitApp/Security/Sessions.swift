@@ -104,15 +104,13 @@ public final class Sessions: Sendable {
     /// Ends session `id` of `userID`, on every instance.
     public func end(_ id: String, userID: Int64) async throws(RepositoryError) {
         try await repository.delete(id: id, userID: userID)
-        heard("session:\(id)")
-        await publish("session:\(id)")
+        await announce("session:\(id)")
     }
 
     /// Ends every session of `userID`, on every instance.
     public func endAll(userID: Int64) async throws(RepositoryError) {
         try await repository.deleteAll(userID: userID)
-        heard("user:\(userID)")
-        await publish("user:\(userID)")
+        await announce("user:\(userID)")
     }
 
     /// Ends every session of `userID` but `id` (the caller's), on every instance, and `id`
@@ -123,8 +121,13 @@ public final class Sessions: Sendable {
         try await repository.deleteAll(userID: userID, except: id, keptUntil: until)
         // Every instance forgets the user's sessions and reads them again: the others are
         // gone, the caller's now ends soon.
-        heard("user:\(userID)")
-        await publish("user:\(userID)")
+        await announce("user:\(userID)")
+    }
+
+    /// An ending, told to this instance's cache at once and to the others through the feed.
+    private func announce(_ message: String) async {
+        heard(message)
+        await publish(message)
     }
 
     /// The row is gone already: an instance that misses the message believes the session for
